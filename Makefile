@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+# nf_conntrack_ftpalg: FTP application-layer gateway for netfilter.
+#
+#   make                 build the module (and tools) for KERNELRELEASE
+#   make install         install into /lib/modules/$(KERNELRELEASE)/extra
+#   make dkms-install    copy the sources to /usr/src for dkms
+#   make check           every test: unit, lint, DKMS, selftests in a VM
+#   make demo            FTP through a NAT router with the ALG, in a VM
+
+KERNELRELEASE ?= $(shell scripts/deps.sh --kernel-release 2>/dev/null || uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+NAME := nf_conntrack_ftpalg
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DESTDIR ?=
+PREFIX ?= /usr
+
+# What `make dkms-install` ships: the module sources and nothing else.
+DKMS_SOURCES := Kbuild Makefile dkms.conf $(wildcard kmod/Kbuild kmod/*.[ch]) \
+		scripts/deps.sh
+
+HAVE_TOOLS := $(wildcard tools/Makefile)
+
+all: module $(if $(HAVE_TOOLS),tools)
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra modules_install
+	$(if $(DESTDIR),,depmod -a $(KERNELRELEASE))
+	$(if $(HAVE_TOOLS),$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX))
+
+dkms-install:
+	install -d $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
+	for f in $(DKMS_SOURCES); do \
+		install -D -m 0644 $$f $(DESTDIR)/usr/src/$(NAME)-$(VERSION)/$$f || exit 1; \
+	done
+	chmod 0755 $(DESTDIR)/usr/src/$(NAME)-$(VERSION)/scripts/deps.sh
+
+dkms-uninstall:
+	-dkms remove -m $(NAME) -v $(VERSION) --all
+	rm -rf $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
+
+deps:
+	scripts/deps.sh
+
+unit:
+	$(MAKE) -C tests/unit run
+
+# Warning-free under W=1, sparse and checkpatch --strict.
+lint:
+	scripts/lint.sh $(KDIR)
+
+selftests: module
+	selftests/vm/run-vm.sh --kernel-release $(KERNELRELEASE) \
+		--module kmod/$(NAME).ko -- $(MAKE) -C selftests run_tests
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C tests/unit clean
+	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
+
+.PHONY: all module tools install dkms-install dkms-uninstall deps unit lint \
+	selftests check demo clean

@@ -15,7 +15,8 @@ DESTDIR ?=
 PREFIX ?= /usr
 
 # What `make dkms-install` ships: the module sources and nothing else.
-DKMS_SOURCES := Kbuild Makefile dkms.conf $(wildcard kmod/Kbuild kmod/*.[ch]) \
+DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild \
+		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
 		scripts/deps.sh
 
 HAVE_TOOLS := $(wildcard tools/Makefile)

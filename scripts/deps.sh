@@ -1,0 +1,92 @@
+#!/bin/bash
+# Install (idempotently) the Debian 12 packages needed to build and test
+# nf_conntrack_ftpalg, or print the kernel release to test against.
+#
+#   scripts/deps.sh                   install missing packages (root only)
+#   scripts/deps.sh --check           only report missing packages (exit 1 if any)
+#   scripts/deps.sh --kernel-release  print the newest installed kernel release
+#                                     that has /boot/vmlinuz-REL and
+#                                     /lib/modules/REL/build
+#   scripts/deps.sh --list            print the package list
+set -euo pipefail
+
+PACKAGES=(
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	qemu-system-x86 busybox-static kmod cpio
+	vsftpd nftables conntrack iproute2 iptables
+	python3 python3-pyftpdlib lftp curl
+	dkms sparse
+	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
+	tcpdump socat procps
+)
+
+# Newest kernel release with both an image in /boot and a build/ directory.
+kernel_release() {
+	local d rel best=""
+	for d in /lib/modules/*/; do
+		rel=$(basename "$d")
+		[[ -e /boot/vmlinuz-$rel && -d /lib/modules/$rel/build ]] || continue
+		best+="$rel"$'\n'
+	done
+	best=$(printf '%s' "$best" | sort -V | tail -n1)
+	if [[ -z $best ]]; then
+		echo "deps.sh: no kernel with /boot/vmlinuz-REL and /lib/modules/REL/build found" >&2
+		return 1
+	fi
+	printf '%s\n' "$best"
+}
+
+missing_packages() {
+	local p st
+	for p in "${PACKAGES[@]}"; do
+		st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+		[[ $st == ii* ]] || printf '%s\n' "$p"
+	done
+}
+
+case "${1:-}" in
+--kernel-release)
+	kernel_release
+	exit
+	;;
+--list)
+	printf '%s\n' "${PACKAGES[@]}"
+	exit 0
+	;;
+--check | "") ;;
+-h | --help)
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+*)
+	echo "deps.sh: unknown argument: $1" >&2
+	exit 2
+	;;
+esac
+
+mapfile -t MISSING < <(missing_packages)
+if ((${#MISSING[@]} == 0)); then
+	echo "deps.sh: all ${#PACKAGES[@]} packages installed"
+	[[ ${1:-} == --check ]] || echo "deps.sh: kernel release: $(kernel_release || echo none)"
+	exit 0
+fi
+
+echo "deps.sh: missing packages: ${MISSING[*]}"
+if [[ ${1:-} == --check ]]; then
+	exit 1
+fi
+if [[ $(id -u) -ne 0 ]]; then
+	echo "deps.sh: not root; install them with:" >&2
+	echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${MISSING[*]}" >&2
+	exit 1
+fi
+
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${MISSING[@]}"
+
+mapfile -t STILL < <(missing_packages)
+if ((${#STILL[@]})); then
+	echo "deps.sh: still missing after install: ${STILL[*]}" >&2
+	exit 1
+fi
+echo "deps.sh: kernel release: $(kernel_release || echo none)"

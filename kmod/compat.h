@@ -8,36 +8,33 @@
 #ifndef FTPALG_COMPAT_H
 #define FTPALG_COMPAT_H
 
+#include <linux/prandom.h>
 #include <linux/random.h>
+#include <net/genetlink.h>
 #include <net/netfilter/nf_conntrack_expect.h>
-#include <net/netfilter/nf_nat_helper.h>
 
 /* The floor: nf_ct_expect_related() with flags, Linux 5.3. */
 #ifndef NF_CT_EXP_F_SKIP_MASTER
 #error "nf_conntrack_ftpalg needs Linux 5.4 or newer"
 #endif
 
-#ifndef FTPALG_HAVE_NAT_EXP_FIND_PORT
-/* Before 6.1 every NAT helper open-coded this port search. */
-static inline u16 nf_nat_exp_find_port(struct nf_conntrack_expect *exp,
-				       u16 port)
+/* get_random_u32_below() replaced prandom_u32_max() in 6.2 (and stable). */
+#ifndef FTPALG_HAVE_GET_RANDOM_U32_BELOW
+#define get_random_u32_below(ceil) prandom_u32_max(ceil)
+#endif
+
+/* Before 6.0 a required attribute is checked by hand. */
+#ifndef GENL_REQ_ATTR_CHECK
+static inline bool ftpalg_genl_req_attr_missing(struct genl_info *info,
+						int attr)
 {
-	int range = USHRT_MAX - port;
-	int attempts = min(range, 128);
-	u16 min = port;
-
-	for (;;) {
-		int res;
-
-		exp->tuple.dst.u.tcp.port = htons(port);
-		res = nf_ct_expect_related(exp, 0);
-		if (res == 0)
-			return port;
-		if (res != -EBUSY || --attempts < 0)
-			return 0;
-		port = min + prandom_u32_max(range);
-	}
+	if (info->attrs[attr])
+		return false;
+	NL_SET_ERR_MSG(info->extack, "required attribute missing");
+	return true;
 }
+
+#define GENL_REQ_ATTR_CHECK ftpalg_genl_req_attr_missing
 #endif
 
 #endif /* FTPALG_COMPAT_H */

@@ -4,7 +4,9 @@
 #define FTPALG_H
 
 #include <linux/netfilter.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -12,36 +14,26 @@
 
 #include "compat.h"
 #include "parse.h"
+#include "policy.h"
 
 #define FTPALG_NAME	"ftpalg"
 
-/* Per-namespace verdict counters, exported in /proc/net/stat/ftpalg. */
-enum ftpalg_stat {
-	FTPALG_STAT_CMD_PORT,		/* well-formed PORT seen */
-	FTPALG_STAT_CMD_EPRT,		/* well-formed EPRT seen */
-	FTPALG_STAT_REPLY_PASV,		/* well-formed 227 seen */
-	FTPALG_STAT_REPLY_EPSV,		/* well-formed 229 seen */
-	FTPALG_STAT_MALFORMED,		/* keyword with an unusable argument */
-	FTPALG_STAT_FOREIGN_ADDR,	/* announced address is not the sender's */
-	FTPALG_STAT_EXPECT_CREATED,
-	FTPALG_STAT_EXPECT_FAILED,	/* clash or table full */
-	FTPALG_STAT_NAT_REWRITE,	/* announcement rewritten */
-	FTPALG_STAT_NAT_NO_PORT,	/* no free data port on the router */
-	FTPALG_STAT_NAT_FAILED,		/* rewrite impossible (split, no seqadj, mangle) */
-	FTPALG_STAT_NAT_HOLD,		/* NATed segment dropped until the line is whole */
-	FTPALG_STAT_REASSEMBLED,	/* lines completed across segments */
-	FTPALG_STAT_OVERLONG,		/* line longer than FTP_LINE_MAX */
-	FTPALG_STAT_DESYNC,		/* sequence gap: resynchronised at next line */
-	FTPALG_STAT_NOMEM,
-	FTPALG_STAT_MAX,
-};
-
 struct ftpalg_stats {
-	u64 cnt[FTPALG_STAT_MAX];
+	u64 cnt[FTPALG_STAT_MAX + 1];
 };
 
 struct ftpalg_net {
 	struct ftpalg_stats __percpu *stats;
+	struct ftpalg_policy_table __rcu *policy;
+	struct mutex policy_mutex;	/* serialises policy writers */
+	struct ratelimit_state event_rs;	/* refusal events */
+};
+
+/* Expectation classes: active mode is removed when active turns off. */
+enum ftpalg_exp_class {
+	FTPALG_EXP_PASSIVE,
+	FTPALG_EXP_ACTIVE,
+	FTPALG_EXP_CLASSES,
 };
 
 extern unsigned int ftpalg_net_id;
@@ -75,17 +67,35 @@ static inline char *ftpalg_seg_data(const struct ftpalg_seg *s)
 	return (char *)s->skb->data + s->dataoff;
 }
 
+/* A refused command or reply, as reported in events. */
+struct ftpalg_refusal {
+	enum ftpalg_reason reason;
+	u8 action;			/* enum ftpalg_action */
+	const struct ftp_endpoint *data;	/* what was announced */
+	const struct ftpalg_scope *scope;	/* NULL: the default */
+};
+
+/* main.c */
+bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
+u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
+void ftpalg_stats_reset(struct ftpalg_net *fn);
+
+/* genl.c */
+int ftpalg_genl_init(void);
+void ftpalg_genl_exit(void);
+void ftpalg_genl_event(const struct nf_conn *ct,
+		       const struct ftpalg_refusal *r);
+
 /* helper.c */
 int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		enum ip_conntrack_info ctinfo);
 void ftpalg_destroy(struct nf_conn *ct);
-void ftpalg_release_all(const struct nf_conntrack_helper *helpers,
-			unsigned int n);
+void ftpalg_release_all(void);
 void ftpalg_locks_init(void);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
-		      const struct ftp_match *m, unsigned int line_off,
-		      bool can_mangle);
+		      const struct ftp_match *m, const struct ftpalg_policy *pol,
+		      unsigned int line_off, bool can_mangle);
 
 #endif /* FTPALG_H */

@@ -16,6 +16,9 @@
 #include <net/tcp.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_seqadj.h>
+#include <net/netfilter/nf_nat_helper.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 
 #include "ftpalg.h"
 
@@ -56,6 +59,9 @@ struct ftpalg_conn {
 	u8 holds[IP_CT_DIR_MAX];
 };
 
+/* Internal verdict of a refusal whose action is to reset both ends. */
+#define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
+
 /* Set on module exit: no new line buffers from then on. */
 static bool ftpalg_exiting;
 
@@ -94,38 +100,123 @@ static void ftpalg_pending_clear(struct ftpalg_conn *st,
 	}
 }
 
-/* Is the announced address the sender's own, before or after NAT? */
-static bool ftpalg_addr_is_sender(const struct nf_conn *ct,
-				  enum ip_conntrack_dir dir,
-				  const struct ftp_endpoint *ep)
+/* Does the announced endpoint name @addr? */
+static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
+			 const union nf_inet_addr *addr)
 {
-	union nf_inet_addr addr = {};
+	union nf_inet_addr a = {};
 
-	switch (ep->family) {
-	case FTP_FAMILY_NONE:
-		return true;	/* 229 names the sender implicitly */
-	case FTP_FAMILY_IPV4:
-		if (nf_ct_l3num(ct) != NFPROTO_IPV4)
-			return false;
-		memcpy(&addr.ip, ep->addr, sizeof(addr.ip));
-		break;
-	case FTP_FAMILY_IPV6:
-		if (nf_ct_l3num(ct) != NFPROTO_IPV6)
-			return false;
-		memcpy(&addr.in6, ep->addr, sizeof(addr.in6));
-		break;
-	default:
+	if (ep->family == FTP_FAMILY_IPV4 && nf_ct_l3num(ct) == NFPROTO_IPV4)
+		memcpy(&a.ip, ep->addr, sizeof(a.ip));
+	else if (ep->family == FTP_FAMILY_IPV6 && nf_ct_l3num(ct) == NFPROTO_IPV6)
+		memcpy(&a.in6, ep->addr, sizeof(a.in6));
+	else
 		return false;
+	return nf_inet_addr_cmp(&a, addr);
+}
+
+static bool ftpalg_is_active(const struct ftp_match *m)
+{
+	return m->kind == FTP_KIND_PORT || m->kind == FTP_KIND_EPRT;
+}
+
+/*
+ * Apply the policy to a well-formed command or reply.  Returns the reason
+ * to refuse it, or FTPALG_REASON_NONE with *@expect telling whether a data
+ * connection may be expected.
+ */
+static enum ftpalg_reason ftpalg_judge(const struct nf_conn *ct,
+				       const struct ftp_match *m,
+				       const struct ftpalg_policy *pol,
+				       bool *expect)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	u16 port = m->ep.port;
+
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	*expect = true;
+	if (ftpalg_is_active(m)) {
+		if (!pol->active)
+			return FTPALG_REASON_ACTIVE_OFF;
+		/* the client's own address, as it sent it: not a bounce */
+		if (!ftpalg_names(ct, &m->ep, &orig->src.u3)) {
+			if (pol->bounce == FTPALG_BOUNCE_DROP)
+				return FTPALG_REASON_BOUNCE;
+			*expect = false;
+		}
+	} else if (m->ep.family != FTP_FAMILY_NONE &&
+		   !ftpalg_names(ct, &m->ep, &reply->src.u3) &&
+		   !ftpalg_names(ct, &m->ep, &orig->dst.u3)) {
+		/*
+		 * Neither the server's real address nor the one the client
+		 * connected to (a server behind DNAT announcing its public
+		 * address, vsftpd pasv_address): a passive-mode redirect.
+		 */
+		return FTPALG_REASON_PASSIVE_REDIRECT;
 	}
-	/*
-	 * The translated form is what a server behind DNAT announces when it
-	 * is configured with its public address (vsftpd pasv_address).
-	 */
-	return nf_inet_addr_cmp(&addr, &ct->tuplehash[dir].tuple.src.u3) ||
-	       nf_inet_addr_cmp(&addr, &ct->tuplehash[!dir].tuple.dst.u3);
+	if (port < pol->min_port)
+		return FTPALG_REASON_LOW_PORT;
+	if (!ftpalg_is_active(m) && pol->passive_max &&
+	    (port < pol->passive_min || port > pol->passive_max) &&
+	    !(pol->passive_map && (ct->status & IPS_NAT_MASK)))
+		return FTPALG_REASON_PASSIVE_WINDOW;
+	return FTPALG_REASON_NONE;
+}
+
+/* Turn this segment into a bare RST towards its receiver. */
+static void ftpalg_make_rst(struct ftpalg_seg *s)
+{
+	struct tcphdr *th;
+	__be32 flags;
+
+	if (!__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
+					0, s->len, "", 0, false))
+		return;
+	th = (struct tcphdr *)(s->skb->data + s->protoff);
+	flags = tcp_flag_word(th);
+	th->rst = 1;
+	th->psh = 0;
+	th->fin = 0;
+	th->urg = 0;
+	inet_proto_csum_replace4(&th->check, s->skb, flags, tcp_flag_word(th),
+				 false);
+}
+
+/* Reset both ends: a RST back to the sender, and this segment becomes one. */
+static void ftpalg_reset(struct ftpalg_seg *s)
+{
+	struct net *net = nf_ct_net(s->ct);
+
+	if (nf_ct_l3num(s->ct) == NFPROTO_IPV4)
+		nf_send_reset(net, NULL, s->skb, NF_INET_POST_ROUTING);
+	else
+		nf_send_reset6(net, NULL, s->skb, NF_INET_POST_ROUTING);
+	ftpalg_make_rst(s);
+	ftpalg_count(s->ct, FTPALG_STAT_RESETS_SENT);
+}
+
+static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
+			 const struct ftpalg_policy *pol,
+			 const struct ftpalg_scope *scope,
+			 enum ftpalg_reason reason)
+{
+	const struct ftpalg_refusal r = {
+		.reason = reason,
+		.action = pol->action,
+		.data = &m->ep,
+		.scope = scope,
+	};
+
+	ftpalg_count(s->ct, FTPALG_STAT_REFUSED_ACTIVE_OFF + reason -
+			    FTPALG_REASON_ACTIVE_OFF);
+	ftpalg_genl_event(s->ct, &r);
+	return pol->action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
+						     NF_DROP;
 }
 
 static int ftpalg_expect(struct ftpalg_seg *s, const struct ftp_match *m,
+			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool in_segment)
 {
 	struct nf_conn *ct = s->ct;
@@ -134,24 +225,20 @@ static int ftpalg_expect(struct ftpalg_seg *s, const struct ftp_match *m,
 	__be16 port = htons(m->ep.port);
 	int ret = NF_ACCEPT;
 
-	if (!ftpalg_addr_is_sender(ct, dir, &m->ep)) {
-		ftpalg_count(ct, FTPALG_STAT_FOREIGN_ADDR);
-		return NF_ACCEPT;
-	}
-
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
 		ftpalg_count(ct, FTPALG_STAT_NOMEM);
 		return NF_ACCEPT;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
-	nf_ct_expect_init(exp, NF_CT_EXPECT_CLASS_DEFAULT, nf_ct_l3num(ct),
-			  &ct->tuplehash[!dir].tuple.src.u3,
+	nf_ct_expect_init(exp, ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
+						     FTPALG_EXP_PASSIVE,
+			  nf_ct_l3num(ct), &ct->tuplehash[!dir].tuple.src.u3,
 			  &ct->tuplehash[!dir].tuple.dst.u3,
 			  IPPROTO_TCP, NULL, &port);
 
 	if (ct->status & IPS_NAT_MASK)
-		ret = ftpalg_nat_expect(s, exp, m, line_off, in_segment);
+		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, in_segment);
 	else if (nf_ct_expect_related(exp, 0) == 0)
 		ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
 	else
@@ -176,7 +263,11 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 static int ftpalg_line(struct ftpalg_seg *s, const char *line,
 		       unsigned int len, unsigned int line_off, bool in_segment)
 {
+	const struct ftpalg_scope *scope;
+	struct ftpalg_policy pol;
+	enum ftpalg_reason reason;
 	struct ftp_match m;
+	bool expect;
 
 	switch (ftp_parse_line(line, len, (enum ftp_dir)s->dir, &m)) {
 	case FTP_PARSE_NONE:
@@ -192,7 +283,16 @@ static int ftpalg_line(struct ftpalg_seg *s, const char *line,
 	if (!in_segment)
 		ftpalg_count(s->ct, FTPALG_STAT_REASSEMBLED);
 	ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
-	return ftpalg_expect(s, &m, line_off, in_segment);
+
+	scope = ftpalg_policy_get(s->ct, &pol);
+	reason = ftpalg_judge(s->ct, &m, &pol, &expect);
+	if (reason != FTPALG_REASON_NONE)
+		return ftpalg_refuse(s, &m, &pol, scope, reason);
+	if (!expect) {
+		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
+		return NF_ACCEPT;
+	}
+	return ftpalg_expect(s, &m, &pol, line_off, in_segment);
 }
 
 static const char *ftpalg_find_nl(const struct ftpalg_seg *s,
@@ -316,13 +416,16 @@ static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
 		skip = false;
 	} else if (!replay && ftpalg_pending(st, dir)) {
 		struct ftpalg_line *line = &st->lines->dir[dir];
+		u16 head = line->len;
 
 		if (!ftpalg_pending_add(s, st, &pos, &skip))
 			goto out;
 		ret = ftpalg_line(s, line->buf, line->len, 0, false);
-		ftpalg_pending_clear(st, dir);
-		if (ret != NF_ACCEPT)
+		if (ret != NF_ACCEPT) {
+			line->len = head;	/* judge the retransmission again */
 			goto out;
+		}
+		ftpalg_pending_clear(st, dir);
 	}
 
 	while (pos < s->len) {
@@ -342,9 +445,15 @@ static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
 	if (pos < s->len && !replay)
 		ftpalg_pending_start(s, st, pos, &skip);
 out:
+	if (ret == FTPALG_VERDICT_RESET) {
+		ftpalg_reset(s);
+		return NF_ACCEPT;	/* now a RST to the receiver */
+	}
+	if (ret != NF_ACCEPT)
+		return ret;	/* refused: the retransmission is judged again */
 	if (s->delta)
 		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(seq), s->delta);
-	if (replay || ret != NF_ACCEPT)
+	if (replay)
 		return ret;
 
 	st->next_seq[dir] = seq + seg_len;
@@ -468,14 +577,9 @@ void ftpalg_destroy(struct nf_conn *ct)
 
 static int ftpalg_release_iter(struct nf_conn *ct, void *data)
 {
-	const struct nf_conntrack_helper *helpers = data;
-	const struct nf_conntrack_helper *h;
 	struct nf_conn_help *help = nfct_help(ct);
 
-	if (!help)
-		return 0;
-	h = rcu_dereference_raw(help->helper);
-	if (h == &helpers[0] || h == &helpers[1])
+	if (help && ftpalg_is_ours(rcu_dereference_raw(help->helper)))
 		ftpalg_free_lines(ct);
 	return 0;	/* keep the conntrack */
 }
@@ -485,11 +589,9 @@ static int ftpalg_release_iter(struct nf_conn *ct, void *data)
  * ->destroy, so free the line buffers first.  After the grace period no
  * ftpalg_help() can still be about to allocate one.
  */
-void ftpalg_release_all(const struct nf_conntrack_helper *helpers,
-			unsigned int n)
+void ftpalg_release_all(void)
 {
-	WARN_ON_ONCE(n != 2);
 	WRITE_ONCE(ftpalg_exiting, true);
 	synchronize_rcu();
-	nf_ct_iterate_destroy(ftpalg_release_iter, (void *)helpers);
+	nf_ct_iterate_destroy(ftpalg_release_iter, NULL);
 }

@@ -25,7 +25,7 @@ MODULE_PARM_DESC(max_expected,
 
 unsigned int ftpalg_net_id __read_mostly;
 
-static const char *const ftpalg_stat_names[FTPALG_STAT_MAX] = {
+static const char *const ftpalg_stat_names[FTPALG_STAT_MAX + 1] = {
 	[FTPALG_STAT_CMD_PORT]		= "cmd_port",
 	[FTPALG_STAT_CMD_EPRT]		= "cmd_eprt",
 	[FTPALG_STAT_REPLY_PASV]	= "reply_pasv",
@@ -42,43 +42,76 @@ static const char *const ftpalg_stat_names[FTPALG_STAT_MAX] = {
 	[FTPALG_STAT_OVERLONG]		= "overlong",
 	[FTPALG_STAT_DESYNC]		= "desync",
 	[FTPALG_STAT_NOMEM]		= "nomem",
+	[FTPALG_STAT_REFUSED_ACTIVE_OFF]	= "refused_active_off",
+	[FTPALG_STAT_REFUSED_BOUNCE]		= "refused_bounce",
+	[FTPALG_STAT_REFUSED_LOW_PORT]		= "refused_low_port",
+	[FTPALG_STAT_REFUSED_PASSIVE_WINDOW]	= "refused_passive_window",
+	[FTPALG_STAT_REFUSED_PASSIVE_REDIRECT]	= "refused_passive_redirect",
+	[FTPALG_STAT_PASSIVE_MAPPED]		= "passive_mapped",
+	[FTPALG_STAT_RESETS_SENT]		= "resets_sent",
 };
+
+u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(fn->stats, cpu)->cnt[idx]);
+	return sum;
+}
+
+void ftpalg_stats_reset(struct ftpalg_net *fn)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(fn->stats, cpu), 0, sizeof(struct ftpalg_stats));
+}
 
 static int ftpalg_stats_show(struct seq_file *seq, void *v)
 {
 	const struct ftpalg_net *fn = ftpalg_pernet(seq_file_single_net(seq));
 	unsigned int i;
-	int cpu;
 
-	for (i = 0; i < FTPALG_STAT_MAX; i++) {
-		u64 sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(fn->stats, cpu)->cnt[i];
-		seq_printf(seq, "%s %llu\n", ftpalg_stat_names[i], sum);
-	}
+	for (i = 0; i <= FTPALG_STAT_MAX; i++)
+		seq_printf(seq, "%s %llu\n", ftpalg_stat_names[i],
+			   ftpalg_stat_sum(fn, i));
 	return 0;
 }
 
 static int __net_init ftpalg_net_init(struct net *net)
 {
 	struct ftpalg_net *fn = ftpalg_pernet(net);
+	int ret = -ENOMEM;
 
 	fn->stats = alloc_percpu(struct ftpalg_stats);
 	if (!fn->stats)
-		return -ENOMEM;
-
+		goto err_out;
+	ret = ftpalg_policy_net_init(net);
+	if (ret)
+		goto err_stats;
+	ret = -ENOMEM;
 	if (!proc_create_net_single(FTPALG_NAME, 0444, net->proc_net_stat,
-				    ftpalg_stats_show, NULL)) {
-		free_percpu(fn->stats);
-		return -ENOMEM;
-	}
+				    ftpalg_stats_show, NULL))
+		goto err_policy;
+	/* events are for people: a burst of 20, then one a second */
+	ratelimit_state_init(&fn->event_rs, HZ, 20);
+	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
 	return 0;
+
+err_policy:
+	ftpalg_policy_net_exit(net);
+err_stats:
+	free_percpu(fn->stats);
+err_out:
+	return ret;
 }
 
 static void __net_exit ftpalg_net_exit(struct net *net)
 {
 	remove_proc_entry(FTPALG_NAME, net->proc_net_stat);
+	ftpalg_policy_net_exit(net);
 	free_percpu(ftpalg_pernet(net)->stats);
 }
 
@@ -89,8 +122,18 @@ static struct pernet_operations ftpalg_net_ops = {
 	.size	= sizeof(struct ftpalg_net),
 };
 
-static struct nf_conntrack_expect_policy ftpalg_exp_policy __read_mostly;
+static struct nf_conntrack_expect_policy
+ftpalg_exp_policy[FTPALG_EXP_CLASSES] __read_mostly = {
+	[FTPALG_EXP_PASSIVE]	= { .name = "passive" },
+	[FTPALG_EXP_ACTIVE]	= { .name = "active" },
+};
+
 static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
+
+bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
+{
+	return h == &ftpalg_helpers[0] || h == &ftpalg_helpers[1];
+}
 
 static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 {
@@ -101,16 +144,18 @@ static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 	 * otherwise unused.
 	 */
 	nf_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_NAME, 0, 0, 0,
-			  &ftpalg_exp_policy, 0, ftpalg_help, NULL,
+			  ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
+			  ftpalg_help, NULL,
 			  THIS_MODULE);
 	h->destroy = ftpalg_destroy;
 }
 
 static int __init ftpalg_init(void)
 {
+	unsigned int i;
 	int ret;
 
-	BUILD_BUG_ON(ARRAY_SIZE(ftpalg_stat_names) != FTPALG_STAT_MAX);
+	BUILD_BUG_ON(ARRAY_SIZE(ftpalg_stat_names) != FTPALG_STAT_MAX + 1);
 
 	if (!expect_timeout || !max_expected ||
 	    max_expected > NF_CT_EXPECT_MAX_CNT) {
@@ -118,8 +163,13 @@ static int __init ftpalg_init(void)
 		       NF_CT_EXPECT_MAX_CNT);
 		return -EINVAL;
 	}
-	ftpalg_exp_policy.timeout = expect_timeout;
-	ftpalg_exp_policy.max_expected = max_expected;
+	for (i = 0; i < ARRAY_SIZE(ftpalg_exp_policy); i++) {
+		ftpalg_exp_policy[i].timeout = expect_timeout;
+		ftpalg_exp_policy[i].max_expected = max_expected;
+	}
+	ret = ftpalg_policy_params_init();
+	if (ret)
+		return ret;
 	ftpalg_locks_init();
 
 	ret = register_pernet_subsys(&ftpalg_net_ops);
@@ -134,8 +184,17 @@ static int __init ftpalg_init(void)
 		pr_err("cannot register conntrack helper: %d\n", ret);
 		goto err_pernet;
 	}
+	ret = ftpalg_genl_init();
+	if (ret < 0) {
+		pr_err("cannot register generic netlink family: %d\n", ret);
+		goto err_helpers;
+	}
 	return 0;
 
+err_helpers:
+	ftpalg_release_all();
+	nf_conntrack_helpers_unregister(ftpalg_helpers,
+					ARRAY_SIZE(ftpalg_helpers));
 err_pernet:
 	unregister_pernet_subsys(&ftpalg_net_ops);
 err_out:
@@ -144,7 +203,8 @@ err_out:
 
 static void __exit ftpalg_exit(void)
 {
-	ftpalg_release_all(ftpalg_helpers, ARRAY_SIZE(ftpalg_helpers));
+	ftpalg_genl_exit();
+	ftpalg_release_all();
 	nf_conntrack_helpers_unregister(ftpalg_helpers,
 					ARRAY_SIZE(ftpalg_helpers));
 	unregister_pernet_subsys(&ftpalg_net_ops);
@@ -157,3 +217,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("FTP application-layer gateway: conntrack helper \"ftpalg\"");
 MODULE_VERSION(FTPALG_VERSION);
 MODULE_ALIAS_NFCT_HELPER(FTPALG_NAME);
+MODULE_ALIAS_GENL_FAMILY(FTPALG_GENL_NAME);

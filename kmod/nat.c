@@ -21,33 +21,64 @@ static bool ftpalg_endpoint_equal(const struct ftp_endpoint *a,
 }
 
 /*
- * Register @exp for a NATed control connection, choosing another data port
- * when the announced one is taken on the router, and rewrite the
- * announcement at @line_off in the payload if the peer must see something
- * else.  Without @can_mangle the line's head was already forwarded.
+ * Register @exp on a router port in [@lo, @hi]: @want if it is free there,
+ * else the first free one from a random start, so that every free port of
+ * the range can be found.  Returns the port, or 0 if none is free.
+ */
+static u16 ftpalg_nat_place(struct nf_conntrack_expect *exp, u16 want,
+			    u16 lo, u16 hi)
+{
+	u32 span = hi - lo + 1, i, start;
+	int ret;
+
+	if (want >= lo && want <= hi) {
+		exp->tuple.dst.u.tcp.port = htons(want);
+		ret = nf_ct_expect_related(exp, 0);
+		if (ret != -EBUSY)
+			return ret ? 0 : want;
+	}
+	start = get_random_u32_below(span);
+	for (i = 0; i < span; i++) {
+		u16 port = lo + (start + i) % span;
+
+		exp->tuple.dst.u.tcp.port = htons(port);
+		ret = nf_ct_expect_related(exp, 0);
+		if (ret != -EBUSY)
+			return ret ? 0 : port;
+	}
+	return 0;
+}
+
+/*
+ * Register @exp for a NATed control connection and rewrite the announcement
+ * at @line_off in the payload if the peer must see another address or port.
+ * Passive ports stay inside the policy's window; without @can_mangle the
+ * line's head was already forwarded and cannot be changed.
  */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
-		      const struct ftp_match *m, unsigned int line_off,
-		      bool can_mangle)
+		      const struct ftp_match *m, const struct ftpalg_policy *pol,
+		      unsigned int line_off, bool can_mangle)
 {
 	struct nf_conn *ct = s->ct;
 	const union nf_inet_addr *peer_view = &ct->tuplehash[!s->dir].tuple.dst.u3;
 	struct ftp_endpoint ep = { .family = m->ep.family };
+	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX;
 	char buf[FTP_ARG_MAX];
 	unsigned int len;
-	u16 port;
 
 	exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
 	exp->dir = !s->dir;
 	exp->expectfn = nf_nat_follow_master;
 
-	port = nf_nat_exp_find_port(exp, m->ep.port);
-	if (!port) {
+	if (exp->class == FTPALG_EXP_PASSIVE && pol->passive_max) {
+		lo = pol->passive_min;
+		hi = pol->passive_max;
+	}
+	ep.port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
+	if (!ep.port) {
 		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
 		return NF_ACCEPT;
 	}
-
-	ep.port = port;
 	if (ep.family == FTP_FAMILY_IPV4)
 		memcpy(ep.addr, &peer_view->ip, sizeof(peer_view->ip));
 	else if (ep.family == FTP_FAMILY_IPV6)
@@ -70,6 +101,10 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 	s->delta += (int)len - (int)m->arg_len;
 	s->rewrites++;
 	ftpalg_count(ct, FTPALG_STAT_NAT_REWRITE);
+	if (ep.port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
+	    pol->passive_max &&
+	    (m->ep.port < pol->passive_min || m->ep.port > pol->passive_max))
+		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
 created:
 	ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
 	return NF_ACCEPT;

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Generic netlink ABI of the ftpalg FTP application-layer gateway.
+ * Shared by the kernel module (kmod/) and ftpalgctl (tools/).
+ *
+ * All state is per network namespace: a request acts on the namespace of
+ * the netlink socket.  Changes need CAP_NET_ADMIN in that namespace.
+ *
+ * FTPALG_CMD_GET_POLICY
+ *	do:   replies with the default policy: FTPALG_A_POLICY.
+ *	dump: one message per entry, the default first (no FTPALG_A_SCOPE),
+ *	      then every scope: FTPALG_A_SCOPE + FTPALG_A_POLICY.
+ * FTPALG_CMD_SET_POLICY (admin)
+ *	FTPALG_A_POLICY with any subset of the policy keys; with
+ *	FTPALG_A_SCOPE it creates or changes that server scope, whose keys
+ *	not set fall back to the default policy.
+ * FTPALG_CMD_DEL_POLICY (admin)
+ *	FTPALG_A_SCOPE: removes that scope.
+ * FTPALG_CMD_GET_STATS
+ *	replies with FTPALG_A_STATS, one u64 per enum ftpalg_stat.
+ * FTPALG_CMD_RESET_STATS (admin)
+ * FTPALG_CMD_EVENT
+ *	multicast on group FTPALG_GENL_MCGRP_EVENTS for every refusal
+ *	(rate-limited): FTPALG_A_EVENT.
+ */
+#ifndef _UAPI_LINUX_FTPALG_H
+#define _UAPI_LINUX_FTPALG_H
+
+#define FTPALG_GENL_NAME		"ftpalg"
+#define FTPALG_GENL_VERSION		1
+#define FTPALG_GENL_MCGRP_EVENTS	"events"
+
+enum ftpalg_cmd {
+	FTPALG_CMD_UNSPEC,
+	FTPALG_CMD_GET_POLICY,
+	FTPALG_CMD_SET_POLICY,
+	FTPALG_CMD_DEL_POLICY,
+	FTPALG_CMD_GET_STATS,
+	FTPALG_CMD_RESET_STATS,
+	FTPALG_CMD_EVENT,
+
+	__FTPALG_CMD_MAX,
+};
+
+#define FTPALG_CMD_MAX (__FTPALG_CMD_MAX - 1)
+
+enum ftpalg_attr {
+	FTPALG_A_UNSPEC,
+	FTPALG_A_SCOPE,			/* nest: enum ftpalg_scope_attr */
+	FTPALG_A_POLICY,		/* nest: enum ftpalg_policy_attr */
+	FTPALG_A_STATS,			/* nest: enum ftpalg_stat + 1, u64 each */
+	FTPALG_A_EVENT,			/* nest: enum ftpalg_event_attr */
+	FTPALG_A_PAD,
+
+	__FTPALG_A_MAX,
+};
+
+#define FTPALG_A_MAX (__FTPALG_A_MAX - 1)
+
+/* A server prefix: the most specific scope containing the server wins. */
+enum ftpalg_scope_attr {
+	FTPALG_SCOPE_A_UNSPEC,
+	FTPALG_SCOPE_A_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	FTPALG_SCOPE_A_ADDR,		/* binary: 4 or 16 bytes, host bits 0 */
+	FTPALG_SCOPE_A_PREFIXLEN,	/* u8: 0..32 or 0..128 */
+
+	__FTPALG_SCOPE_A_MAX,
+};
+
+#define FTPALG_SCOPE_A_MAX (__FTPALG_SCOPE_A_MAX - 1)
+
+enum ftpalg_bounce {
+	FTPALG_BOUNCE_DROP,		/* refuse PORT/EPRT to a third party */
+	FTPALG_BOUNCE_ALLOW,		/* forward it, but expect nothing */
+};
+
+enum ftpalg_action {
+	FTPALG_ACTION_DROP,		/* drop the segment (and retransmissions) */
+	FTPALG_ACTION_RESET,		/* reset both ends of the control connection */
+};
+
+enum ftpalg_policy_attr {
+	FTPALG_POLICY_A_UNSPEC,
+	FTPALG_POLICY_A_ACTIVE,		/* u8: 0 refuses PORT/EPRT */
+	FTPALG_POLICY_A_BOUNCE,		/* u8: enum ftpalg_bounce */
+	FTPALG_POLICY_A_MIN_PORT,	/* u16: lowest data port allowed */
+	FTPALG_POLICY_A_PASSIVE_MIN,	/* u16: passive window; min = max = 0 */
+	FTPALG_POLICY_A_PASSIVE_MAX,	/* u16:   means any port */
+	FTPALG_POLICY_A_PASSIVE_MAP,	/* u8: map out-of-window ports under NAT */
+	FTPALG_POLICY_A_ACTION,		/* u8: enum ftpalg_action */
+
+	__FTPALG_POLICY_A_MAX,
+};
+
+#define FTPALG_POLICY_A_MAX (__FTPALG_POLICY_A_MAX - 1)
+
+/* Why a command or reply was refused. */
+enum ftpalg_reason {
+	FTPALG_REASON_NONE,
+	FTPALG_REASON_ACTIVE_OFF,	/* PORT/EPRT while active is off */
+	FTPALG_REASON_BOUNCE,		/* PORT/EPRT naming a third party */
+	FTPALG_REASON_LOW_PORT,		/* data port below min-port */
+	FTPALG_REASON_PASSIVE_WINDOW,	/* 227/229 port outside the window */
+	FTPALG_REASON_PASSIVE_REDIRECT,	/* 227 naming another host */
+
+	__FTPALG_REASON_MAX,
+};
+
+#define FTPALG_REASON_MAX (__FTPALG_REASON_MAX - 1)
+
+/* Counters, per namespace; FTPALG_A_STATS carries stat + 1 as type. */
+enum ftpalg_stat {
+	FTPALG_STAT_CMD_PORT,		/* well-formed PORT seen */
+	FTPALG_STAT_CMD_EPRT,		/* well-formed EPRT seen */
+	FTPALG_STAT_REPLY_PASV,		/* well-formed 227 seen */
+	FTPALG_STAT_REPLY_EPSV,		/* well-formed 229 seen */
+	FTPALG_STAT_MALFORMED,		/* keyword with an unusable argument */
+	FTPALG_STAT_FOREIGN_ADDR,	/* third-party address: no expectation */
+	FTPALG_STAT_EXPECT_CREATED,
+	FTPALG_STAT_EXPECT_FAILED,	/* clash or table full */
+	FTPALG_STAT_NAT_REWRITE,	/* announcement rewritten */
+	FTPALG_STAT_NAT_NO_PORT,	/* no free data port on the router */
+	FTPALG_STAT_NAT_FAILED,		/* rewrite impossible */
+	FTPALG_STAT_NAT_HOLD,		/* NATed segment dropped until whole */
+	FTPALG_STAT_REASSEMBLED,	/* lines completed across segments */
+	FTPALG_STAT_OVERLONG,		/* line longer than the reassembly bound */
+	FTPALG_STAT_DESYNC,		/* sequence gap, resynchronised */
+	FTPALG_STAT_NOMEM,
+	FTPALG_STAT_REFUSED_ACTIVE_OFF,	/* refusals, one per enum ftpalg_reason */
+	FTPALG_STAT_REFUSED_BOUNCE,
+	FTPALG_STAT_REFUSED_LOW_PORT,
+	FTPALG_STAT_REFUSED_PASSIVE_WINDOW,
+	FTPALG_STAT_REFUSED_PASSIVE_REDIRECT,
+	FTPALG_STAT_PASSIVE_MAPPED,	/* passive port mapped into the window */
+	FTPALG_STAT_RESETS_SENT,
+
+	__FTPALG_STAT_MAX,
+};
+
+#define FTPALG_STAT_MAX (__FTPALG_STAT_MAX - 1)
+
+/* What a refusal event reports. */
+enum ftpalg_event_attr {
+	FTPALG_EVENT_A_UNSPEC,
+	FTPALG_EVENT_A_REASON,		/* u8: enum ftpalg_reason */
+	FTPALG_EVENT_A_ACTION,		/* u8: enum ftpalg_action */
+	FTPALG_EVENT_A_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	FTPALG_EVENT_A_CLIENT_ADDR,	/* binary, as the client sent it */
+	FTPALG_EVENT_A_CLIENT_PORT,	/* u16 */
+	FTPALG_EVENT_A_SERVER_ADDR,	/* binary, the server's real address */
+	FTPALG_EVENT_A_SERVER_PORT,	/* u16 */
+	FTPALG_EVENT_A_DATA_ADDR,	/* binary: announced address, if any */
+	FTPALG_EVENT_A_DATA_PORT,	/* u16: announced port */
+	FTPALG_EVENT_A_SCOPE,		/* nest: enum ftpalg_scope_attr, if scoped */
+
+	__FTPALG_EVENT_A_MAX,
+};
+
+#define FTPALG_EVENT_A_MAX (__FTPALG_EVENT_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_FTPALG_H */

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Policy: what FTP may do through the firewall, per network namespace.
+ * Each namespace has a default and overrides for server prefixes; the
+ * whole table is replaced under RCU on change, so the packet path reads
+ * it without a lock.  Module parameters give every new namespace its
+ * default.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/inetdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "ftpalg.h"
+
+static bool active = true;
+module_param(active, bool, 0444);
+MODULE_PARM_DESC(active, "allow active FTP (PORT/EPRT) by default (Y)");
+
+static char *bounce = "drop";
+module_param(bounce, charp, 0444);
+MODULE_PARM_DESC(bounce, "PORT/EPRT to a third party: drop or allow (drop)");
+
+static ushort min_port = 1024;
+module_param(min_port, ushort, 0444);
+MODULE_PARM_DESC(min_port, "lowest data port allowed (1024)");
+
+static char *passive_window = "any";
+module_param(passive_window, charp, 0444);
+MODULE_PARM_DESC(passive_window, "passive data ports: LO-HI or any (any)");
+
+static char *action = "drop";
+module_param(action, charp, 0444);
+MODULE_PARM_DESC(action, "refusal action: drop or reset (drop)");
+
+static struct ftpalg_policy ftpalg_default __read_mostly;
+
+int __init ftpalg_policy_params_init(void)
+{
+	struct ftpalg_policy *p = &ftpalg_default;
+	char extra;
+
+	p->active = active;
+	p->min_port = min_port;
+
+	if (!strcmp(bounce, "drop")) {
+		p->bounce = FTPALG_BOUNCE_DROP;
+	} else if (!strcmp(bounce, "allow")) {
+		p->bounce = FTPALG_BOUNCE_ALLOW;
+	} else {
+		pr_err("bounce=%s: must be drop or allow\n", bounce);
+		return -EINVAL;
+	}
+
+	if (!strcmp(action, "drop")) {
+		p->action = FTPALG_ACTION_DROP;
+	} else if (!strcmp(action, "reset")) {
+		p->action = FTPALG_ACTION_RESET;
+	} else {
+		pr_err("action=%s: must be drop or reset\n", action);
+		return -EINVAL;
+	}
+
+	if (strcmp(passive_window, "any") &&
+	    (sscanf(passive_window, "%hu-%hu%c", &p->passive_min,
+		    &p->passive_max, &extra) != 2 ||
+	     !p->passive_min || p->passive_min > p->passive_max)) {
+		pr_err("passive_window=%s: must be LO-HI (1..65535) or any\n",
+		       passive_window);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ftpalg_policy_net_init(struct net *net)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	struct ftpalg_policy_table *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->def = ftpalg_default;
+	mutex_init(&fn->policy_mutex);
+	RCU_INIT_POINTER(fn->policy, t);
+	return 0;
+}
+
+void ftpalg_policy_net_exit(struct net *net)
+{
+	/* The namespace is gone: no packet or request can still read it. */
+	kfree(rcu_dereference_protected(ftpalg_pernet(net)->policy, true));
+}
+
+static void ftpalg_policy_overlay(struct ftpalg_policy *dst,
+				  const struct ftpalg_policy *src, u16 keys)
+{
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTIVE))
+		dst->active = src->active;
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_BOUNCE))
+		dst->bounce = src->bounce;
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_MIN_PORT))
+		dst->min_port = src->min_port;
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MIN)) {
+		dst->passive_min = src->passive_min;
+		dst->passive_max = src->passive_max;
+	}
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MAP))
+		dst->passive_map = src->passive_map;
+	if (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTION))
+		dst->action = src->action;
+}
+
+static bool ftpalg_scope_contains(const struct ftpalg_scope *sc, u8 family,
+				  const union nf_inet_addr *addr)
+{
+	if (sc->family != family)
+		return false;
+	if (family == NFPROTO_IPV4)
+		return !((addr->ip ^ sc->addr.ip) & inet_make_mask(sc->prefixlen));
+	return ipv6_prefix_equal(&addr->in6, &sc->addr.in6, sc->prefixlen);
+}
+
+bool ftpalg_scope_host_bits_clear(const struct ftpalg_scope *sc)
+{
+	union nf_inet_addr net = sc->addr;
+
+	if (sc->family == NFPROTO_IPV4)
+		net.ip &= inet_make_mask(sc->prefixlen);
+	else
+		ipv6_addr_prefix(&net.in6, &sc->addr.in6, sc->prefixlen);
+	return nf_inet_addr_cmp(&net, &sc->addr);
+}
+
+static bool ftpalg_scope_same(const struct ftpalg_scope *a,
+			      const struct ftpalg_scope *b)
+{
+	return a->family == b->family && a->prefixlen == b->prefixlen &&
+	       nf_inet_addr_cmp(&a->addr, &b->addr);
+}
+
+const struct ftpalg_scope *ftpalg_policy_get(const struct nf_conn *ct,
+					     struct ftpalg_policy *pol)
+{
+	const struct ftpalg_net *fn = ftpalg_pernet(nf_ct_net(ct));
+	const union nf_inet_addr *server;
+	const struct ftpalg_policy_table *t;
+	unsigned int i;
+
+	server = &ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3;
+	t = rcu_dereference(fn->policy);
+	*pol = t->def;
+	for (i = 0; i < t->n; i++) {
+		const struct ftpalg_scope *sc = &t->scopes[i];
+
+		if (ftpalg_scope_contains(sc, nf_ct_l3num(ct), server)) {
+			ftpalg_policy_overlay(pol, &sc->pol, sc->keys);
+			return sc;
+		}
+	}
+	return NULL;
+}
+
+static bool ftpalg_active_refused(struct nf_conntrack_expect *exp, void *data)
+{
+	const struct nf_conntrack_helper *h;
+	struct ftpalg_policy pol;
+
+	h = rcu_dereference(exp->helper);
+	if (!ftpalg_is_ours(h) || exp->class != FTPALG_EXP_ACTIVE)
+		return false;
+	ftpalg_policy_get(exp->master, &pol);
+	return !pol.active;
+}
+
+/* Publish @new, then drop active-mode expectations it no longer allows. */
+static void ftpalg_policy_publish(struct net *net,
+				  struct ftpalg_policy_table *new)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	struct ftpalg_policy_table *old;
+
+	old = rcu_replace_pointer(fn->policy, new,
+				  lockdep_is_held(&fn->policy_mutex));
+	kfree_rcu(old, rcu);
+
+	rcu_read_lock();
+	nf_ct_expect_iterate_net(net, ftpalg_active_refused, NULL, 0, 0);
+	rcu_read_unlock();
+}
+
+static struct ftpalg_policy_table *
+ftpalg_policy_copy(const struct ftpalg_policy_table *old, unsigned int n)
+{
+	struct ftpalg_policy_table *t;
+
+	t = kzalloc(struct_size(t, scopes, n), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->def = old->def;
+	return t;
+}
+
+int ftpalg_policy_set(struct net *net, const struct ftpalg_scope *scope,
+		      const struct ftpalg_policy *pol, u16 keys)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	const struct ftpalg_policy_table *old;
+	struct ftpalg_policy_table *t;
+	unsigned int i, at;
+	bool found = false;
+	int ret = 0;
+
+	mutex_lock(&fn->policy_mutex);
+	old = rcu_dereference_protected(fn->policy,
+					lockdep_is_held(&fn->policy_mutex));
+	/* Scopes stay sorted longest prefix first: the first match wins. */
+	for (at = 0; scope && at < old->n; at++) {
+		found = ftpalg_scope_same(&old->scopes[at], scope);
+		if (found || old->scopes[at].prefixlen < scope->prefixlen)
+			break;
+	}
+	if (scope && !found && old->n >= FTPALG_MAX_SCOPES) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	t = ftpalg_policy_copy(old, old->n + (scope && !found));
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < old->n; i++)
+		t->scopes[i + (scope && !found && i >= at)] = old->scopes[i];
+	t->n = old->n + (scope && !found);
+
+	if (!scope) {
+		ftpalg_policy_overlay(&t->def, pol, keys);
+	} else {
+		struct ftpalg_scope *sc = &t->scopes[at];
+
+		if (!found) {
+			*sc = *scope;
+			sc->keys = 0;
+		}
+		ftpalg_policy_overlay(&sc->pol, pol, keys);
+		sc->keys |= keys;
+	}
+	ftpalg_policy_publish(net, t);
+out:
+	mutex_unlock(&fn->policy_mutex);
+	return ret;
+}
+
+int ftpalg_policy_del(struct net *net, const struct ftpalg_scope *scope)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	const struct ftpalg_policy_table *old;
+	struct ftpalg_policy_table *t;
+	unsigned int i, at;
+	int ret = 0;
+
+	mutex_lock(&fn->policy_mutex);
+	old = rcu_dereference_protected(fn->policy,
+					lockdep_is_held(&fn->policy_mutex));
+	for (at = 0; at < old->n; at++)
+		if (ftpalg_scope_same(&old->scopes[at], scope))
+			break;
+	if (at == old->n) {
+		ret = -ENOENT;
+		goto out;
+	}
+	t = ftpalg_policy_copy(old, old->n - 1);
+	if (!t) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < old->n; i++)
+		if (i != at)
+			t->scopes[t->n++] = old->scopes[i];
+	ftpalg_policy_publish(net, t);
+out:
+	mutex_unlock(&fn->policy_mutex);
+	return ret;
+}

@@ -6,6 +6,9 @@
 #   make dkms-install    copy the sources to /usr/src for dkms
 #   make check           every test: unit, lint, DKMS, selftests in a VM
 #   make demo            FTP through a NAT router with the ALG, in a VM
+#   make check-debug     every selftest on a KASAN/lockdep/kmemleak kernel
+#   make bench           ftpalg against nf_conntrack_ftp, in a VM
+#   make fuzz            libFuzzer runs over the parser and session logic
 
 KERNELRELEASE ?= $(shell scripts/deps.sh --kernel-release 2>/dev/null || uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -15,7 +18,7 @@ DESTDIR ?=
 PREFIX ?= /usr
 
 # What `make dkms-install` ships: the module sources and nothing else.
-DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild \
+DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild include/uapi/linux/ftpalg.h \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
 		scripts/deps.sh
 
@@ -66,10 +69,19 @@ check:
 demo:
 	scripts/demo.sh
 
+check-debug:
+	scripts/check-debug.sh
+
+bench:
+	scripts/bench.sh
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C tests/unit clean
 	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
 
 .PHONY: all module tools install dkms-install dkms-uninstall deps unit lint \
-	selftests check demo clean
+	selftests check demo check-debug bench fuzz clean

@@ -16,8 +16,6 @@
 #include "parse.h"
 #include "policy.h"
 
-#define FTPALG_NAME	"ftpalg"
-
 struct ftpalg_stats {
 	u64 cnt[FTPALG_STAT_MAX + 1];
 };

@@ -92,7 +92,7 @@ static int __net_init ftpalg_net_init(struct net *net)
 	if (ret)
 		goto err_stats;
 	ret = -ENOMEM;
-	if (!proc_create_net_single(FTPALG_NAME, 0444, net->proc_net_stat,
+	if (!proc_create_net_single(FTPALG_HELPER_NAME, 0444, net->proc_net_stat,
 				    ftpalg_stats_show, NULL))
 		goto err_policy;
 	/* events are for people: a burst of 20, then one a second */
@@ -110,7 +110,7 @@ err_out:
 
 static void __net_exit ftpalg_net_exit(struct net *net)
 {
-	remove_proc_entry(FTPALG_NAME, net->proc_net_stat);
+	remove_proc_entry(FTPALG_HELPER_NAME, net->proc_net_stat);
 	ftpalg_policy_net_exit(net);
 	free_percpu(ftpalg_pernet(net)->stats);
 }
@@ -143,7 +143,7 @@ static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 	 * Since 5.x helpers are attached by name only, so the port is
 	 * otherwise unused.
 	 */
-	nf_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_NAME, 0, 0, 0,
+	nf_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME, 0, 0, 0,
 			  ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
 			  ftpalg_help, NULL,
 			  THIS_MODULE);
@@ -216,5 +216,5 @@ module_exit(ftpalg_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("FTP application-layer gateway: conntrack helper \"ftpalg\"");
 MODULE_VERSION(FTPALG_VERSION);
-MODULE_ALIAS_NFCT_HELPER(FTPALG_NAME);
+MODULE_ALIAS_NFCT_HELPER(FTPALG_HELPER_NAME);
 MODULE_ALIAS_GENL_FAMILY(FTPALG_GENL_NAME);

@@ -21,7 +21,10 @@
  * FTPALG_CMD_RESET_STATS (admin)
  * FTPALG_CMD_EVENT
  *	multicast on group FTPALG_GENL_MCGRP_EVENTS for every refusal
- *	(rate-limited): FTPALG_A_EVENT.
+ *	(rate-limited: a burst of 20, then one a second): FTPALG_A_EVENT.
+ *
+ * Integers are in host byte order, ports included.  Addresses are 4 or 16
+ * bytes in network byte order; their length tells their family.
  */
 #ifndef _UAPI_LINUX_FTPALG_H
 #define _UAPI_LINUX_FTPALG_H
@@ -29,6 +32,8 @@
 #define FTPALG_GENL_NAME		"ftpalg"
 #define FTPALG_GENL_VERSION		1
 #define FTPALG_GENL_MCGRP_EVENTS	"events"
+/* The conntrack helper's name, for nft "ct helper" objects and CT targets. */
+#define FTPALG_HELPER_NAME		"ftpalg"
 
 enum ftpalg_cmd {
 	FTPALG_CMD_UNSPEC,
@@ -84,8 +89,8 @@ enum ftpalg_policy_attr {
 	FTPALG_POLICY_A_ACTIVE,		/* u8: 0 refuses PORT/EPRT */
 	FTPALG_POLICY_A_BOUNCE,		/* u8: enum ftpalg_bounce */
 	FTPALG_POLICY_A_MIN_PORT,	/* u16: lowest data port allowed */
-	FTPALG_POLICY_A_PASSIVE_MIN,	/* u16: passive window; min = max = 0 */
-	FTPALG_POLICY_A_PASSIVE_MAX,	/* u16:   means any port */
+	FTPALG_POLICY_A_PASSIVE_MIN,	/* u16: passive window, set together; */
+	FTPALG_POLICY_A_PASSIVE_MAX,	/* u16:   min = max = 0 means any */
 	FTPALG_POLICY_A_PASSIVE_MAP,	/* u8: map out-of-window ports under NAT */
 	FTPALG_POLICY_A_ACTION,		/* u8: enum ftpalg_action */
 

@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "parse.h"
 #include "policy.h"
+#include "session.h"
 
 struct ftpalg_stats {
 	u64 cnt[FTPALG_STAT_MAX + 1];
@@ -25,6 +26,8 @@ struct ftpalg_net {
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
+	unsigned long exp_window_start;	/* see ftpalg_expect_room() */
+	atomic_t exp_recent[2];		/* created this window, the last */
 };
 
 /* Expectation classes: active mode is removed when active turns off. */
@@ -69,12 +72,13 @@ static inline char *ftpalg_seg_data(const struct ftpalg_seg *s)
 struct ftpalg_refusal {
 	enum ftpalg_reason reason;
 	u8 action;			/* enum ftpalg_action */
-	const struct ftp_endpoint *data;	/* what was announced */
+	const struct ftp_endpoint *data;	/* what was announced, or NULL */
 	const struct ftpalg_scope *scope;	/* NULL: the default */
 };
 
 /* main.c */
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
+unsigned int ftpalg_expect_timeout(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
 void ftpalg_stats_reset(struct ftpalg_net *fn);
 
@@ -91,9 +95,20 @@ void ftpalg_destroy(struct nf_conn *ct);
 void ftpalg_release_all(void);
 void ftpalg_locks_init(void);
 
+/* expect.c */
+int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
+			 const struct ftpalg_policy *pol,
+			 unsigned int line_off, bool can_mangle);
+void ftpalg_expect_created(const struct nf_conn *ct);
+void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
+struct nf_conntrack_expect *ftpalg_expect_find(struct nf_conn *ct,
+					       const struct ftp_match *m);
+
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      const struct ftp_match *m, const struct ftpalg_policy *pol,
 		      unsigned int line_off, bool can_mangle);
+int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
+		      unsigned int line_off);
 
 #endif /* FTPALG_H */

@@ -392,11 +392,12 @@ static int ftpalg_put_event(struct sk_buff *skb, const struct nf_conn *ct,
 			    &reply->src.u3) ||
 	    nla_put_u16(skb, FTPALG_EVENT_A_SERVER_PORT,
 			ntohs(reply->src.u.tcp.port)) ||
-	    (r->data->family != FTP_FAMILY_NONE &&
+	    (r->data && r->data->family != FTP_FAMILY_NONE &&
 	     nla_put(skb, FTPALG_EVENT_A_DATA_ADDR,
 		     r->data->family == FTP_FAMILY_IPV4 ? 4 : 16,
 		     r->data->addr)) ||
-	    nla_put_u16(skb, FTPALG_EVENT_A_DATA_PORT, r->data->port) ||
+	    (r->data &&
+	     nla_put_u16(skb, FTPALG_EVENT_A_DATA_PORT, r->data->port)) ||
 	    (r->scope && ftpalg_put_scope(skb, FTPALG_EVENT_A_SCOPE, r->scope)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);

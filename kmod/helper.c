@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Control-connection tracking: every FTP line of a direction is examined,
- * wherever it starts in a segment.  A line split across segments is
- * reassembled in a small buffer allocated only while it is incomplete;
- * complete lines go to the parser, and PORT/EPRT/227/229 become
- * expectations for the data connection.
+ * Control-connection tracking: every FTP line of both directions is
+ * examined, wherever it starts in a segment.  A line split across segments
+ * is reassembled in a small buffer allocated only while it is incomplete.
+ * Complete lines feed the transaction state (session.c); what it reports
+ * is judged by the policy and becomes an expectation, a rewrite under NAT,
+ * or a refusal.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitfield.h>
 #include <linux/hash.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -31,14 +33,17 @@
 #define FTPALG_LOCK_BITS	8
 static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 
-/* Retransmissions a NATed line may be held back for before giving up. */
-#define FTPALG_MAX_HOLDS	4
-
 /* ftpalg_conn.flags[dir] */
 #define FTPALG_SEQ_VALID	BIT(0)	/* next_seq is the next byte's seq */
 #define FTPALG_SKIP		BIT(1)	/* inside an ignored line, up to LF */
 #define FTPALG_REWROTE		BIT(2)	/* rewrite_seq is a rewritten segment */
 #define FTPALG_REWROTE_SKIP	BIT(3)	/* ...which began in an ignored line */
+#define FTPALG_HOLDS		GENMASK(6, 4)	/* segments held for NAT */
+/* Retransmissions a NATed line may be held back for before giving up. */
+#define FTPALG_MAX_HOLDS	4
+
+/* Internal verdict of a refusal whose action is to reset both ends. */
+#define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
 
 struct ftpalg_line {
 	u16 len;
@@ -54,13 +59,10 @@ struct ftpalg_lines {
 struct ftpalg_conn {
 	struct ftpalg_lines *lines;
 	u32 next_seq[IP_CT_DIR_MAX];	/* sender's sequence space */
-	u32 rewrite_seq[IP_CT_DIR_MAX];
+	u16 rewrite_seq[IP_CT_DIR_MAX];	/* low bits of a rewritten segment */
 	u8 flags[IP_CT_DIR_MAX];
-	u8 holds[IP_CT_DIR_MAX];
+	struct ftp_session sess;
 };
-
-/* Internal verdict of a refusal whose action is to reset both ends. */
-#define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
 
 /* Set on module exit: no new line buffers from then on. */
 static bool ftpalg_exiting;
@@ -91,77 +93,19 @@ static struct ftpalg_line *ftpalg_pending(const struct ftpalg_conn *st,
 static void ftpalg_pending_clear(struct ftpalg_conn *st,
 				 enum ip_conntrack_dir dir)
 {
-	if (!st->lines)
-		return;
-	st->lines->dir[dir].len = 0;
-	if (!st->lines->dir[!dir].len) {
-		kfree(st->lines);
-		st->lines = NULL;
-	}
+	if (st->lines)
+		st->lines->dir[dir].len = 0;
 }
 
-/* Does the announced endpoint name @addr? */
-static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
-			 const union nf_inet_addr *addr)
+static unsigned int ftpalg_holds(const struct ftpalg_conn *st,
+				 enum ip_conntrack_dir dir)
 {
-	union nf_inet_addr a = {};
-
-	if (ep->family == FTP_FAMILY_IPV4 && nf_ct_l3num(ct) == NFPROTO_IPV4)
-		memcpy(&a.ip, ep->addr, sizeof(a.ip));
-	else if (ep->family == FTP_FAMILY_IPV6 && nf_ct_l3num(ct) == NFPROTO_IPV6)
-		memcpy(&a.in6, ep->addr, sizeof(a.in6));
-	else
-		return false;
-	return nf_inet_addr_cmp(&a, addr);
+	return FIELD_GET(FTPALG_HOLDS, st->flags[dir]);
 }
 
-static bool ftpalg_is_active(const struct ftp_match *m)
+static enum ftp_dir ftpalg_ftp_dir(const struct ftpalg_seg *s)
 {
-	return m->kind == FTP_KIND_PORT || m->kind == FTP_KIND_EPRT;
-}
-
-/*
- * Apply the policy to a well-formed command or reply.  Returns the reason
- * to refuse it, or FTPALG_REASON_NONE with *@expect telling whether a data
- * connection may be expected.
- */
-static enum ftpalg_reason ftpalg_judge(const struct nf_conn *ct,
-				       const struct ftp_match *m,
-				       const struct ftpalg_policy *pol,
-				       bool *expect)
-{
-	const struct nf_conntrack_tuple *orig, *reply;
-	u16 port = m->ep.port;
-
-	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	*expect = true;
-	if (ftpalg_is_active(m)) {
-		if (!pol->active)
-			return FTPALG_REASON_ACTIVE_OFF;
-		/* the client's own address, as it sent it: not a bounce */
-		if (!ftpalg_names(ct, &m->ep, &orig->src.u3)) {
-			if (pol->bounce == FTPALG_BOUNCE_DROP)
-				return FTPALG_REASON_BOUNCE;
-			*expect = false;
-		}
-	} else if (m->ep.family != FTP_FAMILY_NONE &&
-		   !ftpalg_names(ct, &m->ep, &reply->src.u3) &&
-		   !ftpalg_names(ct, &m->ep, &orig->dst.u3)) {
-		/*
-		 * Neither the server's real address nor the one the client
-		 * connected to (a server behind DNAT announcing its public
-		 * address, vsftpd pasv_address): a passive-mode redirect.
-		 */
-		return FTPALG_REASON_PASSIVE_REDIRECT;
-	}
-	if (port < pol->min_port)
-		return FTPALG_REASON_LOW_PORT;
-	if (!ftpalg_is_active(m) && pol->passive_max &&
-	    (port < pol->passive_min || port > pol->passive_max) &&
-	    !(pol->passive_map && (ct->status & IPS_NAT_MASK)))
-		return FTPALG_REASON_PASSIVE_WINDOW;
-	return FTPALG_REASON_NONE;
+	return s->dir == IP_CT_DIR_ORIGINAL ? FTP_DIR_CLIENT : FTP_DIR_SERVER;
 }
 
 /* Turn this segment into a bare RST towards its receiver. */
@@ -196,55 +140,60 @@ static void ftpalg_reset(struct ftpalg_seg *s)
 	ftpalg_count(s->ct, FTPALG_STAT_RESETS_SENT);
 }
 
+static const enum ftpalg_stat ftpalg_reason_stat[FTPALG_REASON_MAX + 1] = {
+	[FTPALG_REASON_ACTIVE_OFF]	= FTPALG_STAT_REFUSED_ACTIVE_OFF,
+	[FTPALG_REASON_BOUNCE]		= FTPALG_STAT_REFUSED_BOUNCE,
+	[FTPALG_REASON_LOW_PORT]	= FTPALG_STAT_REFUSED_LOW_PORT,
+	[FTPALG_REASON_PASSIVE_WINDOW]	= FTPALG_STAT_REFUSED_PASSIVE_WINDOW,
+	[FTPALG_REASON_PASSIVE_REDIRECT] = FTPALG_STAT_REFUSED_PASSIVE_REDIRECT,
+	[FTPALG_REASON_UNSOLICITED]	= FTPALG_STAT_REFUSED_UNSOLICITED,
+	[FTPALG_REASON_EPSV_ALL]	= FTPALG_STAT_REFUSED_EPSV_ALL,
+	[FTPALG_REASON_LONG_ADDR]	= FTPALG_STAT_REFUSED_LONG_ADDR,
+	[FTPALG_REASON_EXPECT_LIMIT]	= FTPALG_STAT_REFUSED_EXPECT_LIMIT,
+};
+
+/*
+ * Refuse what the line announced (@m, if it named a data endpoint): count
+ * it, report it, and drop the segment or reset both ends.  A dropped
+ * segment's retransmission is judged again, with the same outcome.
+ */
 static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
-			 const struct ftpalg_policy *pol,
-			 const struct ftpalg_scope *scope,
 			 enum ftpalg_reason reason)
 {
-	const struct ftpalg_refusal r = {
+	struct ftpalg_refusal r = {
 		.reason = reason,
-		.action = pol->action,
-		.data = &m->ep,
-		.scope = scope,
+		.data = m ? &m->ep : NULL,
 	};
+	struct ftpalg_policy pol;
 
-	ftpalg_count(s->ct, FTPALG_STAT_REFUSED_ACTIVE_OFF + reason -
-			    FTPALG_REASON_ACTIVE_OFF);
+	r.scope = ftpalg_policy_get(s->ct, &pol);
+	r.action = pol.action;
+	ftpalg_count(s->ct, ftpalg_reason_stat[reason]);
 	ftpalg_genl_event(s->ct, &r);
-	return pol->action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
-						     NF_DROP;
+	return pol.action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
+						    NF_DROP;
 }
 
-static int ftpalg_expect(struct ftpalg_seg *s, const struct ftp_match *m,
-			 const struct ftpalg_policy *pol,
-			 unsigned int line_off, bool in_segment)
+/* A PORT/EPRT, or a 227/229 answering PASV/EPSV. */
+static int ftpalg_announce(struct ftpalg_seg *s, const struct ftp_match *m,
+			   unsigned int line_off, bool in_segment)
 {
-	struct nf_conn *ct = s->ct;
-	enum ip_conntrack_dir dir = s->dir;
-	struct nf_conntrack_expect *exp;
-	__be16 port = htons(m->ep.port);
-	int ret = NF_ACCEPT;
+	enum ftpalg_reason reason;
+	struct ftpalg_policy pol;
+	bool expect;
+	int ret;
 
-	exp = nf_ct_expect_alloc(ct);
-	if (!exp) {
-		ftpalg_count(ct, FTPALG_STAT_NOMEM);
+	ftpalg_policy_get(s->ct, &pol);
+	reason = ftpalg_policy_judge(s->ct, m, &pol, &expect);
+	if (reason != FTPALG_REASON_NONE)
+		return ftpalg_refuse(s, m, reason);
+	if (!expect) {
+		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
 		return NF_ACCEPT;
 	}
-	/* The peer opens the data connection to the sender, as it sees it. */
-	nf_ct_expect_init(exp, ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
-						     FTPALG_EXP_PASSIVE,
-			  nf_ct_l3num(ct), &ct->tuplehash[!dir].tuple.src.u3,
-			  &ct->tuplehash[!dir].tuple.dst.u3,
-			  IPPROTO_TCP, NULL, &port);
-
-	if (ct->status & IPS_NAT_MASK)
-		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, in_segment);
-	else if (nf_ct_expect_related(exp, 0) == 0)
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
-	else
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
-
-	nf_ct_expect_put(exp);
+	ret = ftpalg_expect_create(s, m, &pol, line_off, in_segment);
+	if (ret < 0)
+		return ftpalg_refuse(s, m, -ret);
 	return ret;
 }
 
@@ -256,49 +205,74 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 };
 
 /*
- * One complete line.  @line_off is its offset in the payload when the whole
- * line is in this segment; a reassembled line cannot be rewritten because
- * its beginning has already been forwarded.
+ * One line, or the first FTP_SESSION_PREFIX bytes of a long one.
+ * @line_off is its offset in the payload when the whole line is in this
+ * segment (@in_segment); otherwise it cannot be rewritten, because its
+ * beginning has already been forwarded.
  */
-static int ftpalg_line(struct ftpalg_seg *s, const char *line,
-		       unsigned int len, unsigned int line_off, bool in_segment)
+static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
+		       const char *line, unsigned int len,
+		       unsigned int line_off, bool in_segment)
 {
-	const struct ftpalg_scope *scope;
-	struct ftpalg_policy pol;
-	enum ftpalg_reason reason;
 	struct ftp_match m;
-	bool expect;
 
-	switch (ftp_parse_line(line, len, (enum ftp_dir)s->dir, &m)) {
-	case FTP_PARSE_NONE:
-		return NF_ACCEPT;
-	case FTP_PARSE_MALFORMED:
-		if (!in_segment)
-			ftpalg_count(s->ct, FTPALG_STAT_REASSEMBLED);
-		ftpalg_count(s->ct, FTPALG_STAT_MALFORMED);
-		return NF_ACCEPT;
-	case FTP_PARSE_OK:
+	switch (ftp_session_line(&st->sess, ftpalg_ftp_dir(s), line, len, &m)) {
+	case FTP_EV_NONE:
+	case FTP_EV_MAX:
 		break;
+	case FTP_EV_MALFORMED:
+		ftpalg_count(s->ct, FTPALG_STAT_MALFORMED);
+		break;
+	case FTP_EV_OVERFLOW:
+		ftpalg_count(s->ct, FTPALG_STAT_SESSION_OVERFLOW);
+		break;
+	case FTP_EV_TLS:
+		ftpalg_count(s->ct, FTPALG_STAT_TLS);
+		break;
+	case FTP_EV_ACTIVE_OK:
+		ftpalg_expect_settle(s->ct, true);
+		break;
+	case FTP_EV_ACTIVE_FAILED:
+		ftpalg_expect_settle(s->ct, false);
+		break;
+	case FTP_EV_LONG_ADDR:
+		return ftpalg_refuse(s, NULL, FTPALG_REASON_LONG_ADDR);
+	case FTP_EV_AFTER_EPSV_ALL:
+		return ftpalg_refuse(s, NULL, FTPALG_REASON_EPSV_ALL);
+	case FTP_EV_UNSOLICITED:
+		ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
+		return ftpalg_refuse(s, &m, FTPALG_REASON_UNSOLICITED);
+	case FTP_EV_ACTIVE:
+	case FTP_EV_PASSIVE:
+		ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
+		return ftpalg_announce(s, &m, line_off, in_segment);
 	}
-	if (!in_segment)
-		ftpalg_count(s->ct, FTPALG_STAT_REASSEMBLED);
-	ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
+	return NF_ACCEPT;
+}
 
-	scope = ftpalg_policy_get(s->ct, &pol);
-	reason = ftpalg_judge(s->ct, &m, &pol, &expect);
-	if (reason != FTPALG_REASON_NONE)
-		return ftpalg_refuse(s, &m, &pol, scope, reason);
-	if (!expect) {
-		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
-		return NF_ACCEPT;
-	}
-	return ftpalg_expect(s, &m, &pol, line_off, in_segment);
+/* Feed the session the head of a line that will not be kept whole. */
+static int ftpalg_line_head(struct ftpalg_seg *s, struct ftpalg_conn *st,
+			    const char *line, unsigned int len)
+{
+	return ftpalg_line(s, st, line, min_t(unsigned int, len,
+					      FTP_SESSION_PREFIX), 0, false);
 }
 
 static const char *ftpalg_find_nl(const struct ftpalg_seg *s,
 				  unsigned int pos)
 {
 	return memchr(ftpalg_seg_data(s) + pos, '\n', s->len - pos);
+}
+
+/*
+ * Is the start of a line worth keeping until its end?  Lines the parser
+ * handles, and every line until the session has seen enough of it.
+ */
+static bool ftpalg_keep(const struct ftpalg_seg *s, const char *p,
+			unsigned int len)
+{
+	return len < FTP_SESSION_PREFIX ||
+	       ftp_line_interest(p, len, ftpalg_ftp_dir(s)) != FTP_LINE_BORING;
 }
 
 /*
@@ -314,7 +288,7 @@ static bool ftpalg_must_hold(const struct ftpalg_seg *s,
 	unsigned int tail = s->len;
 
 	if (!(s->ct->status & IPS_NAT_MASK) ||
-	    st->holds[s->dir] >= FTPALG_MAX_HOLDS)
+	    ftpalg_holds(st, s->dir) >= FTPALG_MAX_HOLDS)
 		return false;
 
 	while (tail > pos && data[tail - 1] != '\n')
@@ -325,12 +299,15 @@ static bool ftpalg_must_hold(const struct ftpalg_seg *s,
 	if (tail == s->len || s->len - tail > FTP_LINE_MAX)
 		return false;
 	return ftp_line_interest(data + tail, s->len - tail,
-				 (enum ftp_dir)s->dir) != FTP_LINE_BORING;
+				 ftpalg_ftp_dir(s)) != FTP_LINE_BORING;
 }
 
-/* Append to the partial line; returns true when it is now complete. */
+/*
+ * Append to the partial line.  Returns true when the line is complete;
+ * otherwise *@ret is the verdict on what the session saw of it.
+ */
 static bool ftpalg_pending_add(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			       unsigned int *pos, bool *skip)
+			       unsigned int *pos, bool *skip, int *ret)
 {
 	struct ftpalg_line *line = &st->lines->dir[s->dir];
 	const char *data = ftpalg_seg_data(s);
@@ -339,6 +316,7 @@ static bool ftpalg_pending_add(struct ftpalg_seg *s, struct ftpalg_conn *st,
 
 	if (line->len + take > FTP_LINE_MAX) {
 		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
+		*ret = ftpalg_line_head(s, st, line->buf, line->len);
 		ftpalg_pending_clear(st, s->dir);
 		*skip = !nl;
 		*pos = nl ? nl - data + 1 : s->len;
@@ -351,8 +329,8 @@ static bool ftpalg_pending_add(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		(*pos)++;
 		return true;
 	}
-	if (ftp_line_interest(line->buf, line->len,
-			      (enum ftp_dir)s->dir) == FTP_LINE_BORING) {
+	if (!ftpalg_keep(s, line->buf, line->len)) {
+		*ret = ftpalg_line_head(s, st, line->buf, line->len);
 		ftpalg_pending_clear(st, s->dir);
 		*skip = true;
 	}
@@ -360,52 +338,40 @@ static bool ftpalg_pending_add(struct ftpalg_seg *s, struct ftpalg_conn *st,
 }
 
 /* Keep the beginning of a line that continues in the next segment. */
-static void ftpalg_pending_start(struct ftpalg_seg *s, struct ftpalg_conn *st,
-				 unsigned int pos, bool *skip)
+static int ftpalg_pending_start(struct ftpalg_seg *s, struct ftpalg_conn *st,
+				unsigned int pos, bool *skip)
 {
-	const char *data = ftpalg_seg_data(s);
+	const char *data = ftpalg_seg_data(s) + pos;
 	unsigned int len = s->len - pos;
 
 	*skip = true;
-	if (ftp_line_interest(data + pos, len,
-			      (enum ftp_dir)s->dir) == FTP_LINE_BORING)
-		return;
+	if (!ftpalg_keep(s, data, len))
+		return ftpalg_line_head(s, st, data, len);
 	if (len > FTP_LINE_MAX) {
 		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
-		return;
+		return ftpalg_line_head(s, st, data, len);
 	}
-	if (!st->lines) {
-		if (READ_ONCE(ftpalg_exiting))
-			return;
+	if (!st->lines && !READ_ONCE(ftpalg_exiting))
 		st->lines = kzalloc(sizeof(*st->lines), GFP_ATOMIC);
-		if (!st->lines) {
-			ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
-			return;
-		}
+	if (!st->lines) {
+		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
+		return ftpalg_line_head(s, st, data, len);
 	}
-	memcpy(st->lines->dir[s->dir].buf, data + pos, len);
+	memcpy(st->lines->dir[s->dir].buf, data, len);
 	st->lines->dir[s->dir].len = len;
 	*skip = false;
+	return NF_ACCEPT;
 }
 
-/*
- * Examine the payload from @pos on.  @replay re-runs the rewrite of a
- * retransmitted segment without touching the stream state, so that the
- * retransmission carries the same bytes as the original.
- */
+/* Examine the payload from @pos on, in stream order. */
 static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
-		       unsigned int pos, bool replay)
+		       unsigned int pos)
 {
 	enum ip_conntrack_dir dir = s->dir;
 	unsigned int seg_len = s->len;
-	bool start_skip, skip;
+	bool start_skip = st->flags[dir] & FTPALG_SKIP;
+	bool skip = start_skip;
 	int ret = NF_ACCEPT;
-
-	if (replay)
-		start_skip = st->flags[dir] & FTPALG_REWROTE_SKIP;
-	else
-		start_skip = st->flags[dir] & FTPALG_SKIP;
-	skip = start_skip;
 
 	if (skip) {
 		const char *nl = ftpalg_find_nl(s, pos);
@@ -414,55 +380,52 @@ static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
 			goto out;
 		pos = nl - ftpalg_seg_data(s) + 1;
 		skip = false;
-	} else if (!replay && ftpalg_pending(st, dir)) {
+	} else if (ftpalg_pending(st, dir)) {
 		struct ftpalg_line *line = &st->lines->dir[dir];
-		u16 head = line->len;
 
-		if (!ftpalg_pending_add(s, st, &pos, &skip))
+		if (!ftpalg_pending_add(s, st, &pos, &skip, &ret))
 			goto out;
-		ret = ftpalg_line(s, line->buf, line->len, 0, false);
-		if (ret != NF_ACCEPT) {
-			line->len = head;	/* judge the retransmission again */
-			goto out;
-		}
+		if (ftp_line_interest(line->buf, line->len,
+				      ftpalg_ftp_dir(s)) != FTP_LINE_BORING)
+			ftpalg_count(s->ct, FTPALG_STAT_REASSEMBLED);
+		ret = ftpalg_line(s, st, line->buf, line->len, 0, false);
 		ftpalg_pending_clear(st, dir);
+		if (ret != NF_ACCEPT)
+			goto out;
 	}
 
-	while (pos < s->len) {
+	while (pos < s->len && !ftp_session_opaque(&st->sess)) {
 		const char *data = ftpalg_seg_data(s);
 		const char *nl = ftpalg_find_nl(s, pos);
-		unsigned int len;
 		int delta = s->delta;
+		unsigned int len;
 
 		if (!nl)
 			break;
 		len = nl - (data + pos);
-		ret = ftpalg_line(s, data + pos, len, pos, true);
+		ret = ftpalg_line(s, st, data + pos, len, pos, true);
 		if (ret != NF_ACCEPT)
 			goto out;
 		pos += len + (s->delta - delta) + 1;
 	}
-	if (pos < s->len && !replay)
-		ftpalg_pending_start(s, st, pos, &skip);
+	if (pos < s->len && !ftp_session_opaque(&st->sess))
+		ret = ftpalg_pending_start(s, st, pos, &skip);
 out:
 	if (ret == FTPALG_VERDICT_RESET) {
 		ftpalg_reset(s);
 		return NF_ACCEPT;	/* now a RST to the receiver */
 	}
 	if (ret != NF_ACCEPT)
-		return ret;	/* refused: the retransmission is judged again */
+		return ret;
 	if (s->delta)
 		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(seq), s->delta);
-	if (replay)
-		return ret;
 
 	st->next_seq[dir] = seq + seg_len;
-	st->holds[dir] = 0;
-	st->flags[dir] &= ~FTPALG_SKIP;
+	st->flags[dir] &= ~(FTPALG_SKIP | FTPALG_HOLDS);
 	if (skip)
 		st->flags[dir] |= FTPALG_SKIP;
 	if (s->rewrites) {
-		st->rewrite_seq[dir] = seq;
+		st->rewrite_seq[dir] = (u16)seq;
 		st->flags[dir] &= ~FTPALG_REWROTE_SKIP;
 		st->flags[dir] |= FTPALG_REWROTE;
 		if (start_skip)
@@ -471,12 +434,63 @@ out:
 	return ret;
 }
 
+/*
+ * A retransmission of the last segment whose announcement was rewritten:
+ * rewrite it the same way, so the receiver gets the same bytes whichever
+ * copy arrives.  Nothing is expected or counted anew.
+ */
+static int ftpalg_replay(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
+{
+	unsigned int pos = 0;
+	int ret = NF_ACCEPT;
+
+	if (st->flags[s->dir] & FTPALG_REWROTE_SKIP) {
+		const char *nl = ftpalg_find_nl(s, 0);
+
+		if (!nl)
+			return NF_ACCEPT;
+		pos = nl - ftpalg_seg_data(s) + 1;
+	}
+	while (pos < s->len && ret == NF_ACCEPT) {
+		const char *data = ftpalg_seg_data(s);
+		const char *nl = ftpalg_find_nl(s, pos);
+		int delta = s->delta;
+		struct ftp_match m;
+		unsigned int len;
+
+		if (!nl)
+			break;
+		len = nl - (data + pos);
+		if (ftp_parse_line(data + pos, len, ftpalg_ftp_dir(s), &m) ==
+		    FTP_PARSE_OK)
+			ret = ftpalg_nat_replay(s, &m, pos);
+		pos += len + (s->delta - delta) + 1;
+	}
+	if (ret == NF_ACCEPT && s->delta)
+		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(seq), s->delta);
+	return ret;
+}
+
+/* The sender left TLS (CCC): both directions restart at a line. */
+static void ftpalg_leave_opaque(struct ftpalg_conn *st)
+{
+	unsigned int d;
+
+	for (d = 0; d < IP_CT_DIR_MAX; d++) {
+		st->flags[d] &= ~FTPALG_SKIP;
+		ftpalg_pending_clear(st, d);
+	}
+}
+
 static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 			  u32 seq)
 {
 	enum ip_conntrack_dir dir = s->dir;
 	bool nat = s->ct->status & IPS_NAT_MASK;
+	struct ftp_session sess = st->sess;
 	unsigned int pos = 0;
+	u16 pending_len;
+	int ret;
 
 	if (!(st->flags[dir] & FTPALG_SEQ_VALID)) {
 		/*
@@ -489,7 +503,7 @@ static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 
 	if (after(seq, st->next_seq[dir])) {
 		/* Bytes we never saw: ignore up to the next line. */
-		if (nat && st->holds[dir]) {
+		if (nat && ftpalg_holds(st, dir)) {
 			/* must not overtake the line being held */
 			ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
 			return NF_DROP;
@@ -500,19 +514,45 @@ static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		st->next_seq[dir] = seq;
 	} else if (before(seq, st->next_seq[dir])) {
 		if (nat && (st->flags[dir] & FTPALG_REWROTE) &&
-		    seq == st->rewrite_seq[dir])
-			return ftpalg_scan(s, st, seq, 0, true);
+		    st->rewrite_seq[dir] == (u16)seq &&
+		    st->next_seq[dir] - seq <= U16_MAX)
+			return ftpalg_replay(s, st, seq);
 		if (!after(seq + s->len, st->next_seq[dir]))
 			return NF_ACCEPT;	/* plain retransmission */
 		pos = st->next_seq[dir] - seq;
 	}
 
+	if (ftp_session_opaque(&st->sess)) {
+		if (!ftp_session_opaque_segment(&st->sess, ftpalg_ftp_dir(s),
+						ftpalg_seg_data(s) + pos,
+						s->len - pos)) {
+			/* TLS: never parsed, never changed, never dropped */
+			ftpalg_count(s->ct, FTPALG_STAT_OPAQUE_SEGMENTS);
+			st->next_seq[dir] = seq + s->len;
+			return NF_ACCEPT;
+		}
+		ftpalg_leave_opaque(st);
+	}
+
 	if (ftpalg_must_hold(s, st, pos)) {
-		st->holds[dir]++;
+		st->flags[dir] += FIELD_PREP(FTPALG_HOLDS, 1);
 		ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
 		return NF_DROP;
 	}
-	return ftpalg_scan(s, st, seq, pos, false);
+
+	pending_len = st->lines ? st->lines->dir[dir].len : 0;
+	ret = ftpalg_scan(s, st, seq, pos);
+	if (ret != NF_ACCEPT) {
+		/* refused: its retransmission must meet the same state */
+		st->sess = sess;
+		if (st->lines)
+			st->lines->dir[dir].len = pending_len;
+	} else if (st->lines && !st->lines->dir[0].len &&
+		   !st->lines->dir[1].len) {
+		kfree(st->lines);
+		st->lines = NULL;
+	}
+	return ret;
 }
 
 int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
@@ -552,6 +592,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.delta = 0;
 	s.rewrites = 0;
 
+	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
 	ret = ftpalg_segment(&s, st, seq);
 	spin_unlock_bh(ftpalg_lock(ct));

@@ -12,6 +12,7 @@
 #include <net/netfilter/nf_conntrack_helper.h>
 
 #include "ftpalg.h"
+#include "ftpalg_names.h"
 
 static unsigned int expect_timeout __read_mostly = 120;
 module_param(expect_timeout, uint, 0444);
@@ -25,31 +26,7 @@ MODULE_PARM_DESC(max_expected,
 
 unsigned int ftpalg_net_id __read_mostly;
 
-static const char *const ftpalg_stat_names[FTPALG_STAT_MAX + 1] = {
-	[FTPALG_STAT_CMD_PORT]		= "cmd_port",
-	[FTPALG_STAT_CMD_EPRT]		= "cmd_eprt",
-	[FTPALG_STAT_REPLY_PASV]	= "reply_pasv",
-	[FTPALG_STAT_REPLY_EPSV]	= "reply_epsv",
-	[FTPALG_STAT_MALFORMED]		= "malformed",
-	[FTPALG_STAT_FOREIGN_ADDR]	= "foreign_addr",
-	[FTPALG_STAT_EXPECT_CREATED]	= "expect_created",
-	[FTPALG_STAT_EXPECT_FAILED]	= "expect_failed",
-	[FTPALG_STAT_NAT_REWRITE]	= "nat_rewrite",
-	[FTPALG_STAT_NAT_NO_PORT]	= "nat_no_port",
-	[FTPALG_STAT_NAT_FAILED]	= "nat_failed",
-	[FTPALG_STAT_NAT_HOLD]		= "nat_hold",
-	[FTPALG_STAT_REASSEMBLED]	= "reassembled",
-	[FTPALG_STAT_OVERLONG]		= "overlong",
-	[FTPALG_STAT_DESYNC]		= "desync",
-	[FTPALG_STAT_NOMEM]		= "nomem",
-	[FTPALG_STAT_REFUSED_ACTIVE_OFF]	= "refused_active_off",
-	[FTPALG_STAT_REFUSED_BOUNCE]		= "refused_bounce",
-	[FTPALG_STAT_REFUSED_LOW_PORT]		= "refused_low_port",
-	[FTPALG_STAT_REFUSED_PASSIVE_WINDOW]	= "refused_passive_window",
-	[FTPALG_STAT_REFUSED_PASSIVE_REDIRECT]	= "refused_passive_redirect",
-	[FTPALG_STAT_PASSIVE_MAPPED]		= "passive_mapped",
-	[FTPALG_STAT_RESETS_SENT]		= "resets_sent",
-};
+static const char *const ftpalg_stat_names[] = FTPALG_STAT_NAMES;
 
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx)
 {
@@ -129,6 +106,11 @@ ftpalg_exp_policy[FTPALG_EXP_CLASSES] __read_mostly = {
 };
 
 static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
+
+unsigned int ftpalg_expect_timeout(void)
+{
+	return expect_timeout;
+}
 
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
 {

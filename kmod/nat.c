@@ -50,21 +50,54 @@ static u16 ftpalg_nat_place(struct nf_conntrack_expect *exp, u16 want,
 }
 
 /*
- * Register @exp for a NATed control connection and rewrite the announcement
- * at @line_off in the payload if the peer must see another address or port.
- * Passive ports stay inside the policy's window; without @can_mangle the
- * line's head was already forwarded and cannot be changed.
+ * Rewrite the announcement of @m at @line_off in the payload to the address
+ * the peer sees for the sender and @port.  Returns 0, also when nothing had
+ * to change, -EPERM when the line cannot be changed (its head is already
+ * forwarded, or the length would change without a seqadj extension) and
+ * -ENOMEM when the packet could not be rewritten.
+ */
+static int ftpalg_nat_rewrite(struct ftpalg_seg *s, const struct ftp_match *m,
+			      u16 port, unsigned int line_off, bool can_mangle)
+{
+	struct nf_conn *ct = s->ct;
+	const union nf_inet_addr *peer_view = &ct->tuplehash[!s->dir].tuple.dst.u3;
+	struct ftp_endpoint ep = { .family = m->ep.family, .port = port };
+	char buf[FTP_ARG_MAX];
+	unsigned int len;
+
+	if (ep.family == FTP_FAMILY_IPV4)
+		memcpy(ep.addr, &peer_view->ip, sizeof(peer_view->ip));
+	else if (ep.family == FTP_FAMILY_IPV6)
+		memcpy(ep.addr, &peer_view->in6, sizeof(peer_view->in6));
+	if (ftpalg_endpoint_equal(&ep, &m->ep))
+		return 0;	/* already what the peer must use */
+
+	len = ftp_format_arg(m, &ep, buf, sizeof(buf));
+	if (!len || !can_mangle || (len != m->arg_len && !nfct_seqadj(ct)))
+		return -EPERM;
+	if (!__nf_nat_mangle_tcp_packet(s->skb, ct, s->ctinfo, s->protoff,
+					line_off + m->arg_off, m->arg_len,
+					buf, len, false))
+		return -ENOMEM;
+	s->len += len - m->arg_len;
+	s->delta += (int)len - (int)m->arg_len;
+	s->rewrites++;
+	ftpalg_count(ct, FTPALG_STAT_NAT_REWRITE);
+	return 0;
+}
+
+/*
+ * Register @exp for a NATed control connection and announce the data
+ * connection as the peer must address it.  Passive ports stay inside the
+ * policy's window; a port taken on the router is replaced by a free one.
  */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      const struct ftp_match *m, const struct ftpalg_policy *pol,
 		      unsigned int line_off, bool can_mangle)
 {
+	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX, port;
 	struct nf_conn *ct = s->ct;
-	const union nf_inet_addr *peer_view = &ct->tuplehash[!s->dir].tuple.dst.u3;
-	struct ftp_endpoint ep = { .family = m->ep.family };
-	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX;
-	char buf[FTP_ARG_MAX];
-	unsigned int len;
+	int ret;
 
 	exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
 	exp->dir = !s->dir;
@@ -74,43 +107,40 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		lo = pol->passive_min;
 		hi = pol->passive_max;
 	}
-	ep.port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
-	if (!ep.port) {
+	port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
+	if (!port) {
 		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
 		return NF_ACCEPT;
 	}
-	if (ep.family == FTP_FAMILY_IPV4)
-		memcpy(ep.addr, &peer_view->ip, sizeof(peer_view->ip));
-	else if (ep.family == FTP_FAMILY_IPV6)
-		memcpy(ep.addr, &peer_view->in6, sizeof(peer_view->in6));
-
-	if (ftpalg_endpoint_equal(&ep, &m->ep))
-		goto created;	/* already what the peer must use */
-
-	len = ftp_format_arg(m, &ep, buf, sizeof(buf));
-	if (!len || !can_mangle || (len != m->arg_len && !nfct_seqadj(ct)))
-		goto fail;
-	if (!__nf_nat_mangle_tcp_packet(s->skb, ct, s->ctinfo, s->protoff,
-					line_off + m->arg_off, m->arg_len,
-					buf, len, false)) {
+	ret = ftpalg_nat_rewrite(s, m, port, line_off, can_mangle);
+	if (ret) {
 		nf_ct_unexpect_related(exp);
 		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
-		return NF_DROP;	/* no memory: the sender retransmits */
+		/* no memory: the sender retransmits */
+		return ret == -ENOMEM ? NF_DROP : NF_ACCEPT;
 	}
-	s->len += len - m->arg_len;
-	s->delta += (int)len - (int)m->arg_len;
-	s->rewrites++;
-	ftpalg_count(ct, FTPALG_STAT_NAT_REWRITE);
-	if (ep.port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
-	    pol->passive_max &&
-	    (m->ep.port < pol->passive_min || m->ep.port > pol->passive_max))
+	if (port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
+	    (m->ep.port < lo || m->ep.port > hi))
 		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
-created:
-	ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
+	ftpalg_expect_created(ct);
 	return NF_ACCEPT;
+}
 
-fail:
-	nf_ct_unexpect_related(exp);
-	ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
-	return NF_ACCEPT;
+/*
+ * A retransmission of a segment whose announcement was rewritten must
+ * carry the same bytes: rewrite it again to the port already chosen,
+ * without expecting anything new.
+ */
+int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
+		      unsigned int line_off)
+{
+	struct nf_conntrack_expect *exp = ftpalg_expect_find(s->ct, m);
+	int ret;
+
+	if (!exp)
+		return NF_ACCEPT;
+	ret = ftpalg_nat_rewrite(s, m, ntohs(exp->tuple.dst.u.tcp.port),
+				 line_off, true);
+	nf_ct_expect_put(exp);
+	return ret == -ENOMEM ? NF_DROP : NF_ACCEPT;
 }

@@ -427,6 +427,26 @@ enum ftp_interest ftp_line_interest(const char *p, unsigned int len,
 }
 
 /**
+ * ftp_word_eq - does a line start with a given word
+ * @p: the bytes
+ * @len: number of bytes at @p
+ * @kw: the word, lowercase
+ *
+ * Return: 1 if @p starts with @kw, compared case-insensitively, followed
+ * by a space, a tab, a CR or the end of @p; 0 otherwise.
+ */
+int ftp_word_eq(const char *p, unsigned int len, const char *kw)
+{
+	unsigned int n = 0;
+
+	while (kw[n])
+		n++;
+	if (len < n || !ftp_prefix_eq(p, kw, n))
+		return 0;
+	return len == n || ftp_is_blank(p[n]) || p[n] == '\r';
+}
+
+/**
  * ftp_parse_line - parse one complete control line
  * @line: the line, without its LF; a trailing CR is tolerated
  * @len: length of @line

@@ -67,6 +67,8 @@ enum ftp_interest ftp_line_interest(const char *p, unsigned int len,
 enum ftp_parse_result ftp_parse_line(const char *line, unsigned int len,
 				     enum ftp_dir dir, struct ftp_match *m);
 
+int ftp_word_eq(const char *p, unsigned int len, const char *kw);
+
 unsigned int ftp_format_arg(const struct ftp_match *m,
 			    const struct ftp_endpoint *ep,
 			    char *buf, unsigned int size);

@@ -285,3 +285,67 @@ out:
 	mutex_unlock(&fn->policy_mutex);
 	return ret;
 }
+
+/* Does the announced endpoint name @addr? */
+static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
+			 const union nf_inet_addr *addr)
+{
+	union nf_inet_addr a = {};
+
+	if (ep->family == FTP_FAMILY_IPV4 && nf_ct_l3num(ct) == NFPROTO_IPV4)
+		memcpy(&a.ip, ep->addr, sizeof(a.ip));
+	else if (ep->family == FTP_FAMILY_IPV6 && nf_ct_l3num(ct) == NFPROTO_IPV6)
+		memcpy(&a.in6, ep->addr, sizeof(a.in6));
+	else
+		return false;
+	return nf_inet_addr_cmp(&a, addr);
+}
+
+bool ftpalg_is_active(const struct ftp_match *m)
+{
+	return m->kind == FTP_KIND_PORT || m->kind == FTP_KIND_EPRT;
+}
+
+/*
+ * Apply the policy to a well-formed command or reply.  Returns the reason
+ * to refuse it, or FTPALG_REASON_NONE with *@expect telling whether a data
+ * connection may be expected.
+ */
+enum ftpalg_reason ftpalg_policy_judge(const struct nf_conn *ct,
+				       const struct ftp_match *m,
+				       const struct ftpalg_policy *pol,
+				       bool *expect)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	u16 port = m->ep.port;
+
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	*expect = true;
+	if (ftpalg_is_active(m)) {
+		if (!pol->active)
+			return FTPALG_REASON_ACTIVE_OFF;
+		/* the client's own address, as it sent it: not a bounce */
+		if (!ftpalg_names(ct, &m->ep, &orig->src.u3)) {
+			if (pol->bounce == FTPALG_BOUNCE_DROP)
+				return FTPALG_REASON_BOUNCE;
+			*expect = false;
+		}
+	} else if (m->ep.family != FTP_FAMILY_NONE &&
+		   !ftpalg_names(ct, &m->ep, &reply->src.u3) &&
+		   !ftpalg_names(ct, &m->ep, &orig->dst.u3)) {
+		/*
+		 * Neither the server's real address nor the one the client
+		 * connected to (a server behind DNAT announcing its public
+		 * address, vsftpd pasv_address): a passive-mode redirect.
+		 */
+		return FTPALG_REASON_PASSIVE_REDIRECT;
+	}
+	if (port < pol->min_port)
+		return FTPALG_REASON_LOW_PORT;
+	if (!ftpalg_is_active(m) && pol->passive_max &&
+	    (port < pol->passive_min || port > pol->passive_max) &&
+	    !(pol->passive_map && (ct->status & IPS_NAT_MASK)))
+		return FTPALG_REASON_PASSIVE_WINDOW;
+	return FTPALG_REASON_NONE;
+}

@@ -51,6 +51,13 @@ const struct ftpalg_scope *ftpalg_policy_get(const struct nf_conn *ct,
 					     struct ftpalg_policy *pol);
 
 bool ftpalg_scope_host_bits_clear(const struct ftpalg_scope *sc);
+struct ftp_match;
+bool ftpalg_is_active(const struct ftp_match *m);
+enum ftpalg_reason ftpalg_policy_judge(const struct nf_conn *ct,
+				       const struct ftp_match *m,
+				       const struct ftpalg_policy *pol,
+				       bool *expect);
+
 int ftpalg_policy_set(struct net *net, const struct ftpalg_scope *scope,
 		      const struct ftpalg_policy *pol, u16 keys);
 int ftpalg_policy_del(struct net *net, const struct ftpalg_scope *scope);

@@ -59,6 +59,7 @@ struct ftp_session {
 #define FTP_CMD_EPSV_ALL	4
 #define FTP_CMD_AUTH		5
 
+/* An all-zero struct ftp_session is a fresh one, as is one after init. */
 void ftp_session_init(struct ftp_session *s);
 
 /*

@@ -6,48 +6,17 @@
  */
 #include <string.h>
 
-#include <uapi/linux/ftpalg.h>
+#include <ftpalg_names.h>
 
 #include "names.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const stat_names[] = {
-	[FTPALG_STAT_CMD_PORT]			= "cmd_port",
-	[FTPALG_STAT_CMD_EPRT]			= "cmd_eprt",
-	[FTPALG_STAT_REPLY_PASV]		= "reply_pasv",
-	[FTPALG_STAT_REPLY_EPSV]		= "reply_epsv",
-	[FTPALG_STAT_MALFORMED]			= "malformed",
-	[FTPALG_STAT_FOREIGN_ADDR]		= "foreign_addr",
-	[FTPALG_STAT_EXPECT_CREATED]		= "expect_created",
-	[FTPALG_STAT_EXPECT_FAILED]		= "expect_failed",
-	[FTPALG_STAT_NAT_REWRITE]		= "nat_rewrite",
-	[FTPALG_STAT_NAT_NO_PORT]		= "nat_no_port",
-	[FTPALG_STAT_NAT_FAILED]		= "nat_failed",
-	[FTPALG_STAT_NAT_HOLD]			= "nat_hold",
-	[FTPALG_STAT_REASSEMBLED]		= "reassembled",
-	[FTPALG_STAT_OVERLONG]			= "overlong",
-	[FTPALG_STAT_DESYNC]			= "desync",
-	[FTPALG_STAT_NOMEM]			= "nomem",
-	[FTPALG_STAT_REFUSED_ACTIVE_OFF]	= "refused_active_off",
-	[FTPALG_STAT_REFUSED_BOUNCE]		= "refused_bounce",
-	[FTPALG_STAT_REFUSED_LOW_PORT]		= "refused_low_port",
-	[FTPALG_STAT_REFUSED_PASSIVE_WINDOW]	= "refused_passive_window",
-	[FTPALG_STAT_REFUSED_PASSIVE_REDIRECT]	= "refused_passive_redirect",
-	[FTPALG_STAT_PASSIVE_MAPPED]		= "passive_mapped",
-	[FTPALG_STAT_RESETS_SENT]		= "resets_sent",
-};
+static const char *const stat_names[] = FTPALG_STAT_NAMES;
 _Static_assert(ARRAY_SIZE(stat_names) == FTPALG_STAT_MAX + 1,
 	       "stat_names[] must name every enum ftpalg_stat");
 
-static const char *const reason_names[] = {
-	[FTPALG_REASON_NONE]			= "none",
-	[FTPALG_REASON_ACTIVE_OFF]		= "active_off",
-	[FTPALG_REASON_BOUNCE]			= "bounce",
-	[FTPALG_REASON_LOW_PORT]		= "low_port",
-	[FTPALG_REASON_PASSIVE_WINDOW]		= "passive_window",
-	[FTPALG_REASON_PASSIVE_REDIRECT]	= "passive_redirect",
-};
+static const char *const reason_names[] = FTPALG_REASON_NAMES;
 _Static_assert(ARRAY_SIZE(reason_names) == FTPALG_REASON_MAX + 1,
 	       "reason_names[] must name every enum ftpalg_reason");
 

@@ -107,6 +107,10 @@ enum ftpalg_reason {
 	FTPALG_REASON_LOW_PORT,		/* data port below min-port */
 	FTPALG_REASON_PASSIVE_WINDOW,	/* 227/229 port outside the window */
 	FTPALG_REASON_PASSIVE_REDIRECT,	/* 227 naming another host */
+	FTPALG_REASON_UNSOLICITED,	/* 227/229 without a PASV/EPSV pending */
+	FTPALG_REASON_EPSV_ALL,		/* PORT/EPRT/PASV after EPSV ALL */
+	FTPALG_REASON_LONG_ADDR,	/* LPRT/LPSV: never parsed */
+	FTPALG_REASON_EXPECT_LIMIT,	/* namespace expectation cap reached */
 
 	__FTPALG_REASON_MAX,
 };
@@ -131,13 +135,22 @@ enum ftpalg_stat {
 	FTPALG_STAT_OVERLONG,		/* line longer than the reassembly bound */
 	FTPALG_STAT_DESYNC,		/* sequence gap, resynchronised */
 	FTPALG_STAT_NOMEM,
-	FTPALG_STAT_REFUSED_ACTIVE_OFF,	/* refusals, one per enum ftpalg_reason */
+	FTPALG_STAT_REFUSED_ACTIVE_OFF,	/* refusals, by enum ftpalg_reason */
 	FTPALG_STAT_REFUSED_BOUNCE,
 	FTPALG_STAT_REFUSED_LOW_PORT,
 	FTPALG_STAT_REFUSED_PASSIVE_WINDOW,
 	FTPALG_STAT_REFUSED_PASSIVE_REDIRECT,
 	FTPALG_STAT_PASSIVE_MAPPED,	/* passive port mapped into the window */
 	FTPALG_STAT_RESETS_SENT,
+	FTPALG_STAT_REFUSED_UNSOLICITED,
+	FTPALG_STAT_REFUSED_EPSV_ALL,
+	FTPALG_STAT_REFUSED_LONG_ADDR,
+	FTPALG_STAT_REFUSED_EXPECT_LIMIT,
+	FTPALG_STAT_TLS,		/* sessions that went opaque (AUTH TLS) */
+	FTPALG_STAT_OPAQUE_SEGMENTS,	/* segments passed unparsed under TLS */
+	FTPALG_STAT_SESSION_OVERFLOW,	/* too many commands awaiting replies */
+	FTPALG_STAT_EXPECT_ACTIVATED,	/* PORT/EPRT accepted: usable */
+	FTPALG_STAT_EXPECT_WITHDRAWN,	/* PORT/EPRT refused by the server */
 
 	__FTPALG_STAT_MAX,
 };

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expectations for data connections: created for an accepted PORT/EPRT
+ * (inactive until the server accepts the command) or a solicited 227/229,
+ * capped per namespace so that one tenant's flood of PORT commands cannot
+ * fill the kernel's global expectation table.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "ftpalg.h"
+
+static unsigned int netns_expect_max __read_mostly = 1024;
+module_param(netns_expect_max, uint, 0444);
+MODULE_PARM_DESC(netns_expect_max,
+		 "pending data connections per namespace, 0: no cap (1024)");
+
+static bool ftpalg_count_ours(struct nf_conntrack_expect *exp, void *data)
+{
+	if (ftpalg_is_ours(rcu_dereference(exp->helper)))
+		(*(unsigned int *)data)++;
+	return false;
+}
+
+/*
+ * Every expectation dies within the expectation timeout, so the number
+ * created in the current and the previous window of that length bounds
+ * how many are alive.  Only when that bound reaches the cap, as under a
+ * flood, are the live ones counted.
+ */
+static bool ftpalg_expect_room(struct net *net)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	unsigned long period = ftpalg_expect_timeout() * HZ;
+	unsigned long start = READ_ONCE(fn->exp_window_start);
+	unsigned long now = jiffies;
+	unsigned int live = 0;
+
+	if (!netns_expect_max)
+		return true;
+	if (time_after(now, start + period) &&
+	    cmpxchg(&fn->exp_window_start, start, now) == start) {
+		atomic_set(&fn->exp_recent[1], time_after(now, start + 2 * period) ?
+			   0 : atomic_read(&fn->exp_recent[0]));
+		atomic_set(&fn->exp_recent[0], 0);
+	}
+	if (atomic_read(&fn->exp_recent[0]) + atomic_read(&fn->exp_recent[1]) <
+	    netns_expect_max)
+		return true;
+	nf_ct_expect_iterate_net(net, ftpalg_count_ours, &live, 0, 0);
+	return live < netns_expect_max;
+}
+
+void ftpalg_expect_created(const struct nf_conn *ct)
+{
+	ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
+	atomic_inc(&ftpalg_pernet(nf_ct_net(ct))->exp_recent[0]);
+}
+
+/*
+ * Expect the data connection that @m announces.  Returns a netfilter
+ * verdict, or FTPALG_REASON_EXPECT_LIMIT as a negative number when the
+ * namespace is at its cap.
+ */
+int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
+			 const struct ftpalg_policy *pol,
+			 unsigned int line_off, bool can_mangle)
+{
+	struct nf_conn *ct = s->ct;
+	enum ip_conntrack_dir dir = s->dir;
+	struct nf_conntrack_expect *exp;
+	__be16 port = htons(m->ep.port);
+	int ret = NF_ACCEPT;
+
+	if (!ftpalg_expect_room(nf_ct_net(ct)))
+		return -FTPALG_REASON_EXPECT_LIMIT;
+
+	exp = nf_ct_expect_alloc(ct);
+	if (!exp) {
+		ftpalg_count(ct, FTPALG_STAT_NOMEM);
+		return NF_ACCEPT;
+	}
+	/* The peer opens the data connection to the sender, as it sees it. */
+	nf_ct_expect_init(exp, ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
+						     FTPALG_EXP_PASSIVE,
+			  nf_ct_l3num(ct), &ct->tuplehash[!dir].tuple.src.u3,
+			  &ct->tuplehash[!dir].tuple.dst.u3,
+			  IPPROTO_TCP, NULL, &port);
+	/* PORT/EPRT: usable only once the server has accepted it */
+	if (exp->class == FTPALG_EXP_ACTIVE)
+		exp->flags |= NF_CT_EXPECT_INACTIVE;
+
+	if (ct->status & IPS_NAT_MASK)
+		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
+	else if (nf_ct_expect_related(exp, 0) == 0)
+		ftpalg_expect_created(ct);
+	else
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
+	nf_ct_expect_put(exp);
+	return ret;
+}
+
+/*
+ * The server answered the oldest pending PORT/EPRT: make its expectation
+ * usable, or withdraw it.
+ */
+void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
+{
+	struct nf_conntrack_expect *exp, *oldest = NULL;
+	struct nf_conn_help *help = nfct_help(ct);
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	/* the list has the newest first */
+	hlist_for_each_entry(exp, &help->expectations, lnode)
+		if (exp->class == FTPALG_EXP_ACTIVE &&
+		    (READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE) &&
+		    !nf_ct_exp_is_expired(exp))
+			oldest = exp;
+	if (oldest && accepted)
+		WRITE_ONCE(oldest->flags,
+			   oldest->flags & ~NF_CT_EXPECT_INACTIVE);
+	else if (oldest)
+		refcount_inc(&oldest->use);
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+
+	if (!oldest)
+		return;
+	if (accepted) {
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_ACTIVATED);
+	} else {
+		nf_ct_unexpect_related(oldest);
+		nf_ct_expect_put(oldest);
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
+	}
+}
+
+/* The live expectation @m announced, if any, with a reference held. */
+struct nf_conntrack_expect *ftpalg_expect_find(struct nf_conn *ct,
+					       const struct ftp_match *m)
+{
+	unsigned int class = ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
+						   FTPALG_EXP_PASSIVE;
+	struct nf_conn_help *help = nfct_help(ct);
+	struct nf_conntrack_expect *exp, *found = NULL;
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	hlist_for_each_entry(exp, &help->expectations, lnode)
+		if (exp->class == class && !nf_ct_exp_is_expired(exp) &&
+		    ntohs(exp->saved_proto.tcp.port) == m->ep.port) {
+			found = exp;
+			refcount_inc(&found->use);
+			break;
+		}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	return found;
+}

@@ -39,6 +39,7 @@ if ! make -s module >"$logdir/build.log" 2>&1; then
 fi
 [ -f tools/Makefile ] && stage tools make -s -C tools check
 stage unit make -s -C tests/unit run
+[ -f tests/fuzz/Makefile ] && stage fuzz make -s -C tests/fuzz smoke
 stage lint scripts/lint.sh
 stage dkms scripts/dkms-test.sh
 make -s module >/dev/null 2>&1	# lint cleaned the tree

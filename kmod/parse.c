@@ -403,6 +403,13 @@ enum ftp_interest ftp_line_interest(const char *p, unsigned int len,
 	unsigned int kwlen, k;
 
 	if (dir == FTP_DIR_CLIENT) {
+		unsigned int v = ftp_verb_start(p, len);
+
+		/* undecided while it may still be Telnet bytes */
+		if (v == len && len < FTP_TELNET_MAX)
+			return FTP_LINE_MAYBE;
+		p += v;
+		len -= v;
 		kw = client_kw;
 		kwlen = 4;
 	} else if (dir == FTP_DIR_SERVER) {
@@ -424,6 +431,33 @@ enum ftp_interest ftp_line_interest(const char *p, unsigned int len,
 			return FTP_LINE_KEY;
 	}
 	return FTP_LINE_BORING;
+}
+
+/**
+ * ftp_verb_start - where the verb of a client line starts
+ * @p: the line
+ * @len: number of bytes at @p
+ *
+ * Clients may put Telnet IAC sequences (0xff and the byte after it) and NUL
+ * bytes before a command, e.g. IAC IP IAC DM before ABOR.  At most
+ * FTP_TELNET_MAX bytes are skipped, so that every verb is decided within
+ * the first bytes of a line.
+ *
+ * Return: the offset of the verb.
+ */
+unsigned int ftp_verb_start(const char *p, unsigned int len)
+{
+	unsigned int i = 0;
+
+	while (i < len && i < FTP_TELNET_MAX) {
+		if (p[i] == '\0')
+			i++;
+		else if ((unsigned char)p[i] == 0xff && i + 2 <= FTP_TELNET_MAX)
+			i += 2;
+		else
+			break;
+	}
+	return i < len ? i : len;
 }
 
 /**

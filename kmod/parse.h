@@ -67,6 +67,10 @@ enum ftp_interest ftp_line_interest(const char *p, unsigned int len,
 enum ftp_parse_result ftp_parse_line(const char *line, unsigned int len,
 				     enum ftp_dir dir, struct ftp_match *m);
 
+/* Telnet IAC sequences and NULs skipped before a verb, at most. */
+#define FTP_TELNET_MAX		8
+
+unsigned int ftp_verb_start(const char *p, unsigned int len);
 int ftp_word_eq(const char *p, unsigned int len, const char *kw);
 
 unsigned int ftp_format_arg(const struct ftp_match *m,

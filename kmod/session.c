@@ -29,7 +29,8 @@ static enum ftp_event ftp_push(struct ftp_session *s, unsigned int cmd,
 		s->fifo >>= FTP_FIFO_BITS;
 		s->depth--;
 		s->flags |= FTP_SESSION_LOST;
-		ev = FTP_EV_OVERFLOW;
+		if (ev == FTP_EV_NONE)
+			ev = FTP_EV_OVERFLOW;
 	}
 	s->fifo |= cmd << (s->depth * FTP_FIFO_BITS);
 	s->depth++;
@@ -49,36 +50,24 @@ static void ftp_pop(struct ftp_session *s)
 	s->depth--;
 }
 
-/* Skip Telnet IAC sequences and NUL bytes that may precede a verb. */
-static unsigned int ftp_skip_telnet(const char *p, unsigned int len)
-{
-	unsigned int i = 0;
-
-	while (i < len) {
-		if (p[i] == '\0')
-			i++;
-		else if ((unsigned char)p[i] == 0xff && i + 1 < len)
-			i += 2;
-		else
-			break;
-	}
-	return i;
-}
-
 static enum ftp_event ftp_client_line(struct ftp_session *s, const char *line,
 				      unsigned int len, struct ftp_match *m)
 {
-	unsigned int i = ftp_skip_telnet(line, len);
+	unsigned int i = ftp_verb_start(line, len);
 	const char *p = line + i;
-	unsigned int n = len - i;
 	int epsv_all = s->flags & FTP_SESSION_EPSV_ALL;
+	unsigned int n;
 
+	/* verbs are decided within the prefix the caller may pass alone */
+	n = (len < FTP_SESSION_PREFIX ? len : FTP_SESSION_PREFIX) - i;
 	if (ftp_word_eq(p, n, "port") || ftp_word_eq(p, n, "eprt")) {
 		if (epsv_all)
 			return FTP_EV_AFTER_EPSV_ALL;
-		if (ftp_parse_line(p, n, FTP_DIR_CLIENT, m) == FTP_PARSE_OK)
-			return ftp_push(s, FTP_CMD_ACTIVE, FTP_EV_ACTIVE);
-		return ftp_push(s, FTP_CMD_OTHER, FTP_EV_MALFORMED);
+		if (ftp_parse_line(p, len - i, FTP_DIR_CLIENT, m) !=
+		    FTP_PARSE_OK)
+			return ftp_push(s, FTP_CMD_OTHER, FTP_EV_MALFORMED);
+		m->arg_off += i;
+		return ftp_push(s, FTP_CMD_ACTIVE, FTP_EV_ACTIVE);
 	}
 	if (ftp_word_eq(p, n, "pasv")) {
 		if (epsv_all)
@@ -229,6 +218,9 @@ int ftp_session_opaque_segment(struct ftp_session *s, enum ftp_dir dir,
 	    !ftp_is_text(data, len))
 		return 0;
 	/* the command channel was cleared (CCC): plain FTP again */
-	ftp_session_init(s);
+	s->flags &= FTP_SESSION_EPSV_ALL | FTP_SESSION_LOST;
+	s->fifo = 0;
+	s->depth = 0;
+	s->reply = 0;
 	return 1;
 }

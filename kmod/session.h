@@ -69,7 +69,8 @@ void ftp_session_init(struct ftp_session *s);
  * (drops) a segment restores the session as it was before the segment.
  *
  * Client lines: verbs are case-insensitive; Telnet IAC sequences (0xff and
- * the byte after it) and NUL bytes before the verb are skipped.
+ * the byte after it) and NUL bytes before the verb are skipped.  A cleared
+ * command channel keeps EPSV_ALL and LOST.
  *   PORT, EPRT  after EPSV ALL: AFTER_EPSV_ALL, nothing queued; else
  *               parsed: OK queues ACTIVE and returns ACTIVE; MALFORMED
  *               queues OTHER and returns MALFORMED.
@@ -77,8 +78,10 @@ void ftp_session_init(struct ftp_session *s);
  *   EPSV ALL    queues EPSV_ALL.   EPSV [n]: queues PASSIVE.
  *   LPRT, LPSV  LONG_ADDR, nothing queued.
  *   AUTH ...    queues AUTH.   anything else: queues OTHER.
- *   A full fifo drops its oldest entry, sets LOST and returns OVERFLOW
- *   (the new command is queued).
+ *   A full fifo drops its oldest entry and sets LOST; the new command is
+ *   queued and its event returned, OVERFLOW if it had none.
+ *   Verbs are decided within the first FTP_SESSION_PREFIX bytes, after at
+ *   most FTP_TELNET_MAX bytes of Telnet sequences and NULs.
  * Server lines: a reply starts with three digits, the first 1-5, then ' ',
  * '-' or the end of the line; '-' opens a multi-line reply that ends at a
  * line starting with the same code and ' ' (or the code alone).  Other

@@ -388,7 +388,10 @@ static const struct icase icases[] = {
 	I(CL, "PA", FTP_LINE_BORING),
 	I(CL, "USER x", FTP_LINE_BORING),
 	I(CL, " PORT", FTP_LINE_BORING),
-	I(CL, "\0", FTP_LINE_BORING),
+	I(CL, "\0", FTP_LINE_MAYBE),		/* NUL may precede a verb */
+	I(CL, "\xff\xf4\xff\xf2PORT 1", FTP_LINE_KEY),
+	I(CL, "\0PASS", FTP_LINE_BORING),
+	I(CL, "\0\0\0\0\0\0\0\0\0PORT 1", FTP_LINE_BORING),	/* beyond FTP_TELNET_MAX */
 	I(CL, "227 ", FTP_LINE_BORING),
 	I(CL, "2", FTP_LINE_BORING),
 	I(SV, "", FTP_LINE_MAYBE),

@@ -42,7 +42,6 @@ stage unit make -s -C tests/unit run
 [ -f tests/fuzz/Makefile ] && stage fuzz make -s -C tests/fuzz smoke
 stage lint scripts/lint.sh
 stage dkms scripts/dkms-test.sh
-make -s module >/dev/null 2>&1	# lint cleaned the tree
 stage selftests selftests/vm/run-vm.sh --timeout 1500 \
 	--module kmod/nf_conntrack_ftpalg.ko -- make -s -C selftests run_tests
 

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: ftpalg against the in-tree nf_conntrack_ftp + nf_nat_ftp and
+# against no helper at all, in one VM boot (see bench/bench-guest.sh):
+#   1. control-plane transactions/s with 1 and 2 busy vCPUs
+#   2. data-connection throughput
+#   3. slab per idle FTP session, allocations per transaction
+#   4. NAT placement of colliding passive ports
+#   5. parser instructions per line (callgrind, on the host)
+# Prints one table and writes results/bench-<date>.json (gitignored).
+# Results are reported, never asserted.
+#
+# Environment: FTPALG_BENCH_* (see bench/bench-guest.sh) are passed to the
+# guest; BENCH_VM_MEM (2048), BENCH_VM_TIMEOUT (1500 s), BENCH_SKIP_VM=1
+# (parser part only), BENCH_NICE (10).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+NICE=(nice -n "${BENCH_NICE:-10}")
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT_DIR=$ROOT/results
+mkdir -p "$OUT_DIR"
+RAW=$OUT_DIR/bench-$STAMP.raw
+JSON=$OUT_DIR/bench-$STAMP.json
+: > "$RAW"
+
+say() { echo "bench: $*" >&2; }
+
+# ---------------------------------------------------------------- deps ---
+if ! scripts/deps.sh --check >/dev/null; then
+	if [[ $(id -u) -eq 0 ]]; then
+		scripts/deps.sh
+	else
+		scripts/deps.sh --check || true
+		say "missing packages (see above)"
+		exit 1
+	fi
+fi
+for t in valgrind python3; do
+	command -v "$t" >/dev/null || { say "$t not installed"; exit 1; }
+done
+KREL=$(scripts/deps.sh --kernel-release)
+
+# --------------------------------------------------------------- build ---
+say "building the module for $KREL and bench/"
+"${NICE[@]}" make -s KERNELRELEASE="$KREL" module
+"${NICE[@]}" make -s -C bench
+[[ -x tools/ftpalgctl ]] ||
+	say "note: tools/ftpalgctl not built ('make tools'): the passive-window placement run reports n/a"
+
+# ------------------------------------------------- parser (callgrind) ---
+# Ir collected inside ftp_parse_line (inclusive: --toggle-collect) over N
+# calls of the same line, divided by N.
+N=20000
+say "parser cost under callgrind ($N calls per line)"
+CG=$(mktemp -d "${TMPDIR:-/tmp}/ftpalg-bench-cg.XXXXXX")
+trap 'rm -rf "$CG"' EXIT
+while read -r name cls dir len res; do
+	"${NICE[@]}" valgrind --tool=callgrind --toggle-collect=ftp_parse_line \
+		--callgrind-out-file="$CG/$name.out" bench/build/parse_bench "$name" "$N" \
+		> "$CG/$name.log" 2>&1 || { say "callgrind failed for $name"; cat "$CG/$name.log" >&2; exit 1; }
+	ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$CG/$name.out" | head -n1)
+	echo "BENCH {\"section\":\"parse\",\"line\":\"$name\",\"class\":\"$cls\",\"dir\":\"$dir\",\"len\":$len,\"result\":\"$res\",\"calls\":$N,\"ir\":${ir:-null}}" >> "$RAW"
+done < <(bench/build/parse_bench --list)
+
+# ------------------------------------------------------------------ VM ---
+if [[ ${BENCH_SKIP_VM:-0} != 1 ]]; then
+	say "booting the VM (2 vCPUs, TCG); this takes several minutes"
+	set +e
+	"${NICE[@]}" selftests/vm/run-vm.sh --kernel-release "$KREL" --cpus 2 \
+		--mem "${BENCH_VM_MEM:-2048}" --timeout "${BENCH_VM_TIMEOUT:-1500}" \
+		--module "kmod/nf_conntrack_ftpalg.ko" -- bash bench/bench-guest.sh |
+		tr -d '\r' | tee -a "$RAW" | grep --line-buffered -v '^BENCH ' >&2
+	VM_RC=${PIPESTATUS[0]}
+	set -e
+	((VM_RC == 0)) || say "VM run exited with status $VM_RC (results may be partial)"
+fi
+
+# -------------------------------------------------------------- report ---
+python3 bench/report.py --raw "$RAW" --json "$JSON" --repo "$ROOT"
+say "raw output: $RAW"
+say "results:    $JSON"

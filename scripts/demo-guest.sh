@@ -8,7 +8,7 @@
 #                        public address 203.0.113.1
 #
 # attaches the ftpalg helper with an nft "ct helper" object and downloads a
-# file four times: SNAT router with the client behind it (active PORT,
+# file four times: masquerading router with the client behind it (active PORT,
 # passive EPSV), then a DNAT port forward 203.0.113.1:21 -> server (passive
 # PASV, active PORT).  For each transfer it shows the FTP command/reply
 # line as captured by tcpdump on the client's and on the server's link,
@@ -33,59 +33,93 @@ tick()
 ok=0
 total=0
 
-# A small ftplib client: log in, TYPE I, PORT/EPRT or PASV/EPSV, print
-# PAUSED and wait for a file to appear (so the router's expectation can be
-# listed), then RETR data.bin into OUT and report size and sha256.
+# A small FTP client (plain sockets: ftplib and hashlib would pull in
+# libssl/libcrypto, slow to load over 9p under TCG): log in, TYPE I,
+# PORT/EPRT or PASV/EPSV, print PAUSED and wait for a file to appear (so the
+# router's expectation can be listed), then RETR data.bin into OUT.
 cat > "$TMPD/client.py" <<'EOF'
-import ftplib, hashlib, os, socket, sys, time
+import os, socket, sys, time
 
 host, mode, out, pause, tmo = sys.argv[1:6]
 tmo = float(tmo)
-ftp = ftplib.FTP()
-ftp.connect(host, 21, timeout=tmo)
-ftp.login()
-ftp.voidcmd("TYPE I")
-if mode in ("port", "eprt"):
-    lsock = socket.create_server(("", 0), family=ftp.af, backlog=1)
-    lsock.settimeout(tmo)
-    lhost, lport = ftp.sock.getsockname()[0], lsock.getsockname()[1]
-    if mode == "port":
-        ftp.sendport(lhost, lport)
+
+
+def main():
+    ctl = socket.create_connection((host, 21), timeout=tmo)
+    rf = ctl.makefile("rb")
+
+    def reply():
+        first = line = rf.readline().decode("latin-1")
+        while line[3:4] == "-" or not line[:3].isdigit():
+            line = rf.readline().decode("latin-1")
+            if not line:
+                sys.exit("control connection closed")
+            if line[:3] == first[:3] and line[3:4] == " ":
+                break
+        return first.strip()
+
+    def cmd(line, want):
+        if line:
+            ctl.sendall(line.encode() + b"\r\n")
+        text = reply()
+        if text[:1] not in want:
+            sys.exit("%r: unexpected reply %r" % (line, text))
+        return text
+
+    cmd(None, "2")
+    if cmd("USER anonymous", "23")[:1] == "3":
+        cmd("PASS demo@", "2")
+    cmd("TYPE I", "2")
+    if mode in ("port", "eprt"):
+        lsock = socket.create_server(("", 0), backlog=1)
+        lsock.settimeout(tmo)
+        me, port = ctl.getsockname()[0], lsock.getsockname()[1]
+        if mode == "port":
+            cmd("PORT %s,%d,%d" % (me.replace(".", ","), port >> 8, port & 255), "2")
+        else:
+            cmd("EPRT |1|%s|%d|" % (me, port), "2")
     else:
-        ftp.sendeprt(lhost, lport)
-else:
-    if mode == "pasv":
-        dhost, dport = ftplib.parse227(ftp.sendcmd("PASV"))
+        text = cmd(mode.upper(), "2")
+        inner = text[text.index("(") + 1:text.rindex(")")]
+        if mode == "pasv":
+            n = [int(x) for x in inner.split(",")]
+            dhost, dport = "%d.%d.%d.%d" % tuple(n[:4]), n[4] * 256 + n[5]
+        else:
+            dhost, dport = ctl.getpeername()[0], int(inner.split(inner[0])[3])
+    print("PAUSED", flush=True)
+    deadline = time.monotonic() + tmo
+    while not os.path.exists(pause):
+        if time.monotonic() > deadline:
+            sys.exit("pause file never appeared")
+        time.sleep(0.05)
+    if mode in ("port", "eprt"):
+        ctl.sendall(b"RETR data.bin\r\n")
+        conn, peer = lsock.accept()
+        how = "server connected from %s:%d" % peer[:2]
+        cmd(None, "1")
     else:
-        dhost, dport = ftplib.parse229(ftp.sendcmd("EPSV"), ftp.sock.getpeername())
-print("PAUSED", flush=True)
-deadline = time.monotonic() + tmo
-while not os.path.exists(pause):
-    if time.monotonic() > deadline:
-        sys.exit("pause file never appeared")
-    time.sleep(0.05)
-if mode in ("port", "eprt"):
-    ftp.sendcmd("RETR data.bin")
-    conn, peer = lsock.accept()
-    how = "server connected from %s:%d" % peer[:2]
-else:
-    conn = socket.create_connection((dhost, dport), timeout=tmo)
-    how = "client connected to %s:%d" % (dhost, dport)
-    ftp.sendcmd("RETR data.bin")
-conn.settimeout(tmo)
-h, n = hashlib.sha256(), 0
-with open(out, "wb") as f:
-    while True:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        f.write(chunk)
-        h.update(chunk)
-        n += len(chunk)
-conn.close()
-ftp.voidresp()
-ftp.quit()
-print("RESULT %d %s %s" % (n, h.hexdigest(), how), flush=True)
+        conn = socket.create_connection((dhost, dport), timeout=tmo)
+        how = "client connected to %s:%d" % (dhost, dport)
+        cmd("RETR data.bin", "1")
+    conn.settimeout(tmo)
+    n = 0
+    with open(out, "wb") as f:
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            f.write(chunk)
+            n += len(chunk)
+    conn.close()
+    cmd(None, "2")
+    cmd("QUIT", "2")
+    print("RESULT %d %s" % (n, how), flush=True)
+
+
+try:
+    main()
+except OSError as e:
+    sys.exit("error: %s" % e)
 EOF
 
 # cap_start NAME NS IF: tcpdump the control connection on IF in NS for the
@@ -149,7 +183,7 @@ ruleset_excerpt()
 		/ct helper alg \{/ { obj = 1; s = "ct helper alg {"; next }
 		obj && /\}/ { print "     " s " }"; obj = 0; next }
 		obj { gsub(/^[ \t]+/, ""); s = s " " $0 ";"; next }
-		/ct helper set|snat ip to|dnat ip to/ {
+		/ct helper set|masquerade|snat ip to|dnat ip to/ {
 			gsub(/^[ \t]+/, ""); print "     " $0
 		}'
 }
@@ -202,7 +236,8 @@ scenario()
 
 	res=$(grep '^RESULT ' "$log")
 	if [ $rc -eq 0 ] && [ -n "$res" ]; then
-		read -r _ n sha how <<< "$res"
+		read -r _ n how <<< "$res"
+		sha=$(sha256sum < "$out" | cut -d' ' -f1)
 		if [ "$sha" = "$want" ] && cmp -s "$out" "$DATA_FILE"; then
 			echo "  data connection: $how"
 			echo "  result: $n bytes, sha256 ${sha:0:16}... same as on the server: OK"
@@ -219,8 +254,8 @@ scenario()
 
 echo "== ftpalg demo: FTP through a NAT router with the ftpalg helper"
 echo "   client $C4 (c0) --- ($R4C r0) router (r1 $R4S) --- (s0) $S4 server"
-echo "   router's public address: $PUB4; vsftpd on the server, python ftplib"
-echo "   client; the ALG is attached through an nft ct helper object"
+echo "   router's public address: $PUB4; vsftpd on the server, a small python"
+echo "   FTP client; the ALG is attached through an nft ct helper object"
 
 topo_create
 ftp_root_prepare
@@ -238,17 +273,18 @@ if ! cap_start c "$NS_C" c0 || ! cap_start s "$NS_S" s0; then
 fi
 tick "vsftpd and tcpdump"
 
-# SNAT: the server only has a route to the public prefix, so active mode
-# works only if PORT is rewritten to 203.0.113.1 and the data connection
-# is translated back.
+# Masquerade: the server has no route to the client's network, so active
+# mode works only if PORT is rewritten to the router's address and the
+# data connection is translated back.
 topo_routes snat
-router_rules nft -150 snat || { echo "demo: cannot load the ruleset"; exit 1; }
+router_rules nft -150 masq || { echo "demo: cannot load the ruleset"; exit 1; }
 echo
-echo "-- SNAT: the router translates the client to $PUB4; the server has a"
-echo "   route to $PUB4 only, so active mode needs PORT rewritten. Router ruleset:"
+echo "-- Masquerade: the router translates the client to its own address $R4S;"
+echo "   the server has no route to the client, so active mode needs PORT"
+echo "   rewritten. Router ruleset:"
 ruleset_excerpt
-scenario "SNAT router, client behind it: ACTIVE mode (PORT)" "$S4" port
-scenario "SNAT router, client behind it: PASSIVE mode (EPSV)" "$S4" epsv
+scenario "masquerading router, client behind it: ACTIVE mode (PORT)" "$S4" port
+scenario "masquerading router, client behind it: PASSIVE mode (EPSV)" "$S4" epsv
 
 # DNAT: the client only has a route to the public prefix, so passive mode
 # works only if the 227 is rewritten to 203.0.113.1.
@@ -264,7 +300,7 @@ scenario "DNAT port forward $PUB4:21 -> $S4: ACTIVE mode (PORT)" "$PUB4" port
 echo
 echo "router counters (/proc/net/stat/ftpalg, non-zero):"
 nsx "$NS_R" cat "$STAT_FILE" | awk '$2 != 0 { printf "%s=%s\n", $1, $2 }' |
-	paste -sd' ' | fold -s -w 76 | sed 's/^/  /'
+	paste -sd' ' | fold -s -w 76 | sed 's/ *$//; s/^/  /'
 echo
 echo "demo: $ok/$total transfers OK"
 [ "$ok" -eq 4 ] && [ "$total" -eq 4 ]

@@ -198,60 +198,60 @@ static int query_error(const char *what)
 	}
 }
 
-int ct_sessions(struct ftpalg_session **out, size_t *n)
+/*
+ * Dump both families of conntrack entries (CONNTRACK) or expectations
+ * (EXPECT) into @v through the matching callback.
+ */
+static int ct_dump(uint8_t subsys, struct vec *v)
 {
-	struct vec v = { .size = sizeof(struct ftpalg_session) };
 	uint32_t family = AF_UNSPEC;	/* both families */
 	struct nfct_handle *h;
 	int ret;
 
-	h = nfct_open(CONNTRACK, 0);
+	h = nfct_open(subsys, 0);
 	if (!h)
-		return open_error("conntrack");
-	nfct_callback_register(h, NFCT_T_ALL, session_cb, &v);
-	ret = nfct_query(h, NFCT_Q_DUMP, &family);
-	if (ret < 0 && !v.oom) {
-		ret = query_error("connections");
-		nfct_close(h);
-		free(v.items);
-		return ret;
+		return open_error(subsys == CONNTRACK ? "conntrack" : "expect");
+	if (subsys == CONNTRACK) {
+		nfct_callback_register(h, NFCT_T_ALL, session_cb, v);
+		ret = nfct_query(h, NFCT_Q_DUMP, &family);
+	} else {
+		nfexp_callback_register(h, NFCT_T_ALL, expect_cb, v);
+		ret = nfexp_query(h, NFCT_Q_DUMP, &family);
 	}
+	if (ret < 0 && !v->oom)
+		ret = query_error(subsys == CONNTRACK ? "connections" :
+							"expectations");
+	else if (v->oom)
+		ret = EXIT_FAIL;
+	else
+		ret = EXIT_OK;
 	nfct_close(h);
-	if (v.oom) {
+	if (v->oom)
 		fprintf(stderr, "ftpalgctl: out of memory\n");
-		free(v.items);
-		return EXIT_FAIL;
+	if (ret != EXIT_OK) {
+		free(v->items);
+		v->items = NULL;
+		v->n = 0;
 	}
+	return ret;
+}
+
+int ct_sessions(struct ftpalg_session **out, size_t *n)
+{
+	struct vec v = { .size = sizeof(struct ftpalg_session) };
+	int ret = ct_dump(CONNTRACK, &v);
+
 	*out = v.items;
 	*n = v.n;
-	return EXIT_OK;
+	return ret;
 }
 
 int ct_expectations(struct ftpalg_expectation **out, size_t *n)
 {
 	struct vec v = { .size = sizeof(struct ftpalg_expectation) };
-	uint32_t family = AF_UNSPEC;
-	struct nfct_handle *h;
-	int ret;
+	int ret = ct_dump(EXPECT, &v);
 
-	h = nfct_open(EXPECT, 0);
-	if (!h)
-		return open_error("expect");
-	nfexp_callback_register(h, NFCT_T_ALL, expect_cb, &v);
-	ret = nfexp_query(h, NFCT_Q_DUMP, &family);
-	if (ret < 0 && !v.oom) {
-		ret = query_error("expectations");
-		nfct_close(h);
-		free(v.items);
-		return ret;
-	}
-	nfct_close(h);
-	if (v.oom) {
-		fprintf(stderr, "ftpalgctl: out of memory\n");
-		free(v.items);
-		return EXIT_FAIL;
-	}
 	*out = v.items;
 	*n = v.n;
-	return EXIT_OK;
+	return ret;
 }

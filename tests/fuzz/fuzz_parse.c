@@ -16,14 +16,8 @@
 #include <string.h>
 
 #include "parse.h"
+#include "fuzz.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		abort(); \
-	} \
-} while (0)
 
 static char *dup_exact(const char *p, size_t len)
 {

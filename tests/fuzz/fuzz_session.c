@@ -38,14 +38,8 @@
 #include <string.h>
 
 #include "session.h"
+#include "fuzz.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		abort(); \
-	} \
-} while (0)
 
 #define R_SERVER	0x01
 #define R_SEGMENT	0x02

@@ -1,0 +1,649 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the ftpalg selftests: KTAP-style check lines, skip
+# logic, network namespaces, the client - router - server topology, router
+# rulesets, the vsftpd server and the FTP clients.
+#
+#   client ns (c0)  ---  (r0) router ns (r1)  ---  (s0) server ns
+#   192.0.2.2            192.0.2.1   198.51.100.1      198.51.100.2
+#   2001:db8:1::2        2001:db8:1::1 2001:db8:2::1   2001:db8:2::2
+#                  public (lo): 203.0.113.1, 2001:db8:3::1
+#
+# Only documentation prefixes are used (RFC 5737, RFC 3849).
+#
+# Environment:
+#   FTPALG_HELPER   helper under test (default "ftpalg").  Setting it to
+#                   "ftp" runs the generic checks against the in-tree helper,
+#                   which is how the tests themselves were debugged on a
+#                   kernel without the module; ftpalg-only checks then SKIP.
+#   FTPALG_CLIENT_TIMEOUT seconds a transfer that should work may take (20)
+#   FTPALG_NEG_TIMEOUT    seconds a transfer that must fail is given (15)
+#   FTPALG_VERBOSE=1  print command output of passing checks too
+#   FTPALG_TIMES=1    print elapsed seconds after every check
+
+ksft_skip=4
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FTPALG_MODULE=${FTPALG_MODULE:-nf_conntrack_ftpalg}
+HELPER=${FTPALG_HELPER:-ftpalg}
+CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-20}
+NEG_TIMEOUT=${FTPALG_NEG_TIMEOUT:-15}
+CTRL_PORT=21
+PASV_MIN=40000
+PASV_MAX=40100
+
+C4=192.0.2.2
+R4C=192.0.2.1
+R4S=198.51.100.1
+S4=198.51.100.2
+PUB4=203.0.113.1
+C6=2001:db8:1::2
+R6C=2001:db8:1::1
+R6S=2001:db8:2::1
+S6=2001:db8:2::2
+PUB6=2001:db8:3::1
+
+# The distribution python: a pyenv shim in PATH is slow to start in the VM.
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+
+TMPD=$(mktemp -d /tmp/ftpalg-selftest.XXXXXX) || exit 1
+chmod 755 "$TMPD"
+DATA_FILE=$TMPD/root/data.bin
+
+_ns_list=()
+_pids=()
+_ktap_n=0
+_ktap_pass=0
+_ktap_fail=0
+_ktap_skip=0
+
+# ---------------------------------------------------------------- output
+
+diag()
+{
+	# Indent command output as KTAP diagnostics, last 40 lines only.
+	[ -n "$*" ] || return 0
+	printf '%s\n' "$*" | tail -n 40 | sed 's/^/#   /'
+}
+
+ktap_pass()
+{
+	_ktap_n=$((_ktap_n + 1)); _ktap_pass=$((_ktap_pass + 1))
+	echo "ok $_ktap_n - $*"
+	[ -n "${FTPALG_TIMES:-}" ] && echo "#   at ${SECONDS}s"
+	return 0
+}
+
+ktap_fail()
+{
+	_ktap_n=$((_ktap_n + 1)); _ktap_fail=$((_ktap_fail + 1))
+	echo "not ok $_ktap_n - $*"
+	[ -n "${FTPALG_TIMES:-}" ] && echo "#   at ${SECONDS}s"
+	return 0
+}
+
+ktap_skip()
+{
+	_ktap_n=$((_ktap_n + 1)); _ktap_skip=$((_ktap_skip + 1))
+	echo "ok $_ktap_n - $1 # SKIP ${2:-}"
+}
+
+# check DESC CMD...: passes when CMD exits 0.
+check()
+{
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ktap_pass "$desc"
+		[ -n "${FTPALG_VERBOSE:-}" ] && diag "$out"
+	else
+		ktap_fail "$desc"
+		echo "#   command (rc=$rc): $*"
+		diag "$out"
+	fi
+	return $rc
+}
+
+# check_fails DESC CMD...: passes when CMD exits non-zero (negative control).
+check_fails()
+{
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		ktap_pass "$desc"
+		[ -n "${FTPALG_VERBOSE:-}" ] && diag "$out"
+		return 0
+	fi
+	ktap_fail "$desc"
+	echo "#   command unexpectedly succeeded: $*"
+	diag "$out"
+	return 1
+}
+
+# ktap_finish: summary line, plan, exit status (1 if any check failed).
+ktap_finish()
+{
+	echo "# Totals: pass:$_ktap_pass fail:$_ktap_fail skip:$_ktap_skip (${SECONDS}s)"
+	echo "1..$_ktap_n"
+	[ $_ktap_fail -eq 0 ] || exit 1
+	[ $_ktap_n -gt 0 ] && [ $_ktap_skip -eq $_ktap_n ] && exit $ksft_skip
+	exit 0
+}
+
+skip()
+{
+	echo "SKIP: $*"
+	exit $ksft_skip
+}
+
+# busywait TIMEOUT_MS CMD...: poll CMD every 100 ms until it succeeds.
+busywait()
+{
+	local timeout_ms=$1 start now
+	shift
+	start=$(date +%s%3N)
+	while true; do
+		"$@" && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -ge "$timeout_ms" ] && return 1
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------- requirements
+
+require_root()
+{
+	[ "$(id -u)" -eq 0 ] || skip "must be run as root"
+}
+
+require_tools()
+{
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || skip "$t not found"
+	done
+}
+
+require_base()
+{
+	require_root
+	require_tools ip nft conntrack timeout cmp curl vsftpd ss "$PYTHON"
+	ip netns add "ftpalg-probe-$$" 2>/dev/null || skip "no netns support"
+	ip netns del "ftpalg-probe-$$"
+}
+
+# Load the module under test (on a real host the user ran "make install";
+# in the VM the runner installed it).  With FTPALG_HELPER=ftp nothing to do.
+require_module()
+{
+	is_ftpalg || return 0
+	modprobe "$FTPALG_MODULE" 2>/dev/null ||
+		skip "cannot load $FTPALG_MODULE (run 'make install' first)"
+}
+
+is_ftpalg()
+{
+	[ "$HELPER" = ftpalg ]
+}
+
+# ------------------------------------------------------- cleanup / netns
+
+cleanup()
+{
+	local p ns pids
+	for p in "${_pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for ns in "${_ns_list[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # list of pids
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+	done
+	for p in "${_pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for ns in "${_ns_list[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+# run the EXIT trap (cleanup) also when killed by the runner's timeout
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+nsx()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# topo_create: three namespaces with random suffix and the veth links.
+topo_create()
+{
+	local sfx ns
+	sfx=$(mktemp -u XXXXXXXX)
+	NS_C=ftpalg-c-$sfx
+	NS_R=ftpalg-r-$sfx
+	NS_S=ftpalg-s-$sfx
+	for ns in "$NS_C" "$NS_R" "$NS_S"; do
+		ip netns add "$ns" || skip "cannot create netns $ns"
+		_ns_list+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+	ip link add c0 netns "$NS_C" type veth peer name r0 netns "$NS_R" ||
+		skip "no veth support"
+	ip link add s0 netns "$NS_S" type veth peer name r1 netns "$NS_R" ||
+		skip "no veth support"
+
+	ip -n "$NS_C" addr add "$C4/24" dev c0
+	ip -n "$NS_C" addr add "$C6/64" dev c0 nodad
+	ip -n "$NS_R" addr add "$R4C/24" dev r0
+	ip -n "$NS_R" addr add "$R6C/64" dev r0 nodad
+	ip -n "$NS_R" addr add "$R4S/24" dev r1
+	ip -n "$NS_R" addr add "$R6S/64" dev r1 nodad
+	ip -n "$NS_R" addr add "$PUB4/32" dev lo
+	ip -n "$NS_R" addr add "$PUB6/128" dev lo nodad
+	ip -n "$NS_S" addr add "$S4/24" dev s0
+	ip -n "$NS_S" addr add "$S6/64" dev s0 nodad
+	ip -n "$NS_C" link set c0 up
+	ip -n "$NS_R" link set r0 up
+	ip -n "$NS_R" link set r1 up
+	ip -n "$NS_S" link set s0 up
+	nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+	nsx "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1
+	# conntrack in the router must not pick up mid-stream connections
+	nsx "$NS_R" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 2>/dev/null
+	topo_routes routed
+}
+
+# topo_routes routed|snat|dnat
+#   routed: everybody routes everything through the router.
+#   snat:   the server only knows the router's public prefix, so a data
+#           connection to the client's real (private) address cannot work.
+#   dnat:   the client only knows the public prefix, so a 227 naming the
+#           server's real (private) address cannot work.
+topo_routes()
+{
+	local ns
+	for ns in "$NS_C" "$NS_S"; do
+		ip -n "$ns" -4 route flush proto boot
+		ip -n "$ns" -6 route flush proto boot
+	done
+	case $1 in
+	routed|snat)
+		ip -n "$NS_C" route add default via "$R4C"
+		ip -n "$NS_C" -6 route add default via "$R6C"
+		;;
+	dnat)
+		ip -n "$NS_C" route add 203.0.113.0/24 via "$R4C"
+		ip -n "$NS_C" -6 route add 2001:db8:3::/64 via "$R6C"
+		;;
+	esac
+	case $1 in
+	routed|dnat)
+		ip -n "$NS_S" route add default via "$R4S"
+		ip -n "$NS_S" -6 route add default via "$R6S"
+		;;
+	snat)
+		ip -n "$NS_S" route add 203.0.113.0/24 via "$R4S"
+		ip -n "$NS_S" -6 route add 2001:db8:3::/64 via "$R6S"
+		;;
+	esac
+}
+
+# ------------------------------------------------------- router rulesets
+
+# router_rules ATTACH PRIO NAT
+#   ATTACH: nft   helper object "$HELPER" set for tcp dport 21 at PRIO
+#           ipt   iptables/ip6tables -t raw ... -j CT --helper "$HELPER"
+#           both  nft: "$HELPER" for dport 21 and in-tree "ftp" for 2121
+#           none  no helper at all (negative control)
+#   PRIO:   prerouting priority of the helper chain, e.g. -150 (mangle:
+#           after conntrack at -200, which "ct helper set" needs, and before
+#           dstnat at -100) or 0 (after dstnat).  -300 (raw) would be
+#           before conntrack, where "ct helper set" has no conntrack to act on
+#   NAT:    none | snat (ip: snat to 203.0.113.1, ip6: masquerade)
+#           | masq (masquerade both) | dnat (203.0.113.1:21 -> server:21)
+# The forward chain drops everything except established/related traffic
+# and new control connections client -> server, so a data connection can
+# only pass as RELATED to an expectation.  Named counters related_alg /
+# related_ftp count packets of RELATED connections whose master uses the
+# helper "$HELPER" / "ftp".
+router_rules()
+{
+	local attach=$1 prio=$2 nat=$3
+	nsx "$NS_R" nft flush ruleset || return 1
+	{
+		echo "table inet ftpalg_sel {"
+		case $attach in
+		nft|both)
+			echo "  ct helper alg { type \"$HELPER\" protocol tcp; }"
+			;;
+		esac
+		[ "$attach" = both ] &&
+			echo "  ct helper intree { type \"ftp\" protocol tcp; }"
+		echo "  counter related_alg { }"
+		echo "  counter related_ftp { }"
+		echo "  chain hlp_pre {"
+		echo "    type filter hook prerouting priority $prio; policy accept;"
+		case $attach in
+		nft|both) echo "    tcp dport $CTRL_PORT ct helper set \"alg\"" ;;
+		esac
+		[ "$attach" = both ] &&
+			echo "    tcp dport 2121 ct helper set \"intree\""
+		echo "  }"
+		echo "  chain filter_fwd {"
+		echo "    type filter hook forward priority filter; policy drop;"
+		echo "    ct state related ct helper \"$HELPER\" counter name \"related_alg\""
+		echo "    ct state related ct helper \"ftp\" counter name \"related_ftp\""
+		echo "    ct state established,related accept"
+		echo "    iifname \"r0\" oifname \"r1\" ct state new tcp dport { $CTRL_PORT, 2121 } accept"
+		echo "  }"
+		case $nat in
+		dnat)
+			echo "  chain nat_pre {"
+			echo "    type nat hook prerouting priority dstnat; policy accept;"
+			echo "    iifname \"r0\" ip daddr $PUB4 tcp dport $CTRL_PORT dnat ip to $S4"
+			echo "    iifname \"r0\" ip6 daddr $PUB6 tcp dport $CTRL_PORT dnat ip6 to $S6"
+			echo "  }"
+			;;
+		snat)
+			echo "  chain nat_post {"
+			echo "    type nat hook postrouting priority srcnat; policy accept;"
+			echo "    oifname \"r1\" meta nfproto ipv4 snat ip to $PUB4"
+			echo "    oifname \"r1\" meta nfproto ipv6 masquerade"
+			echo "  }"
+			;;
+		masq)
+			echo "  chain nat_post {"
+			echo "    type nat hook postrouting priority srcnat; policy accept;"
+			echo "    oifname \"r1\" masquerade"
+			echo "  }"
+			;;
+		esac
+		echo "}"
+	} > "$TMPD/ruleset.nft"
+	nsx "$NS_R" nft -f "$TMPD/ruleset.nft" || { cat "$TMPD/ruleset.nft"; return 1; }
+	if [ "$attach" = ipt ]; then
+		nsx "$NS_R" iptables -t raw -A PREROUTING -p tcp --dport "$CTRL_PORT" \
+			-j CT --helper "$HELPER" || return 1
+		nsx "$NS_R" ip6tables -t raw -A PREROUTING -p tcp --dport "$CTRL_PORT" \
+			-j CT --helper "$HELPER" || return 1
+	fi
+	# start every configuration from an empty conntrack table
+	nsx "$NS_R" conntrack -F -f ipv4 >/dev/null 2>&1
+	nsx "$NS_R" conntrack -F -f ipv6 >/dev/null 2>&1
+	nsx "$NS_R" conntrack -F expect >/dev/null 2>&1
+	return 0
+}
+
+# nft_counter NAME: packets of a named counter in the router.
+nft_counter()
+{
+	nsx "$NS_R" nft list counter inet ftpalg_sel "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# expect_list: the router's expectation table.
+expect_list()
+{
+	nsx "$NS_R" conntrack -L expect -f ipv4 2>/dev/null
+	nsx "$NS_R" conntrack -L expect -f ipv6 2>/dev/null
+}
+
+expect_count()
+{
+	expect_list | grep -c 'proto=6'
+}
+
+# ------------------------------------------------------------- counters
+
+STAT_FILE=/proc/net/stat/ftpalg
+
+stat_get()
+{
+	nsx "$NS_R" cat "$STAT_FILE" 2>/dev/null |
+		awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print "NA" }'
+}
+
+# stat_snap: remember all counters of the router netns.
+stat_snap()
+{
+	nsx "$NS_R" cat "$STAT_FILE" > "$TMPD/stat.snap" 2>/dev/null
+}
+
+stat_delta()
+{
+	local now before
+	now=$(stat_get "$1")
+	before=$(awk -v k="$1" '$1 == k { print $2 }' "$TMPD/stat.snap")
+	[ "$now" = NA ] || [ -z "$before" ] && { echo NA; return; }
+	echo $((now - before))
+}
+
+# check_stat DESC NAME OP VALUE: assert on the change of counter NAME since
+# the last stat_snap, e.g. check_stat "..." nat_rewrite -ge 1.
+check_stat()
+{
+	local desc=$1 name=$2 op=$3 val=$4 d
+	if ! is_ftpalg; then
+		ktap_skip "$desc" "counters exist only for ftpalg"
+		return 0
+	fi
+	d=$(stat_delta "$name")
+	if [ "$d" != NA ] && test "$d" "$op" "$val"; then
+		ktap_pass "$desc ($name +$d)"
+		return 0
+	fi
+	ktap_fail "$desc ($name delta $d, want $op $val)"
+	diag "$(nsx "$NS_R" cat "$STAT_FILE" 2>&1)"
+	return 1
+}
+
+# dump_state: diagnostics after a failed transfer.
+dump_state()
+{
+	echo "# --- router state"
+	diag "$(nsx "$NS_R" cat "$STAT_FILE" 2>&1)"
+	diag "$(expect_list)"
+	diag "$(nsx "$NS_R" conntrack -L -f ipv4 2>&1; nsx "$NS_R" conntrack -L -f ipv6 2>&1)"
+	diag "$(dmesg 2>/dev/null | tail -n 5)"
+}
+
+# ------------------------------------------------------------ FTP server
+
+ftp_root_prepare()
+{
+	mkdir -p "$TMPD/root" "$TMPD/empty"
+	chmod 755 "$TMPD/root" "$TMPD/empty"
+	head -c 307200 /dev/urandom > "$DATA_FILE"
+	chmod 644 "$DATA_FILE"
+}
+
+# vsftpd_start NAME 4|6 PORT [extra config lines...]
+# Runs vsftpd in the server netns on its IPv4 or IPv6 address.
+vsftpd_start()
+{
+	local name=$1 fam=$2 port=$3 conf pid
+	shift 3
+	[ -f "$DATA_FILE" ] || ftp_root_prepare
+	conf=$TMPD/vsftpd-$name.conf
+	{
+		if [ "$fam" = 4 ]; then
+			echo "listen=YES"
+			echo "listen_ipv6=NO"
+			echo "listen_address=$S4"
+		else
+			echo "listen=NO"
+			echo "listen_ipv6=YES"
+			echo "listen_address6=$S6"
+		fi
+		cat <<-EOF
+		listen_port=$port
+		background=NO
+		anonymous_enable=YES
+		no_anon_password=YES
+		local_enable=NO
+		write_enable=NO
+		anon_root=$TMPD/root
+		secure_chroot_dir=$TMPD/empty
+		seccomp_sandbox=NO
+		isolate=NO
+		isolate_network=NO
+		pasv_enable=YES
+		pasv_min_port=$PASV_MIN
+		pasv_max_port=$PASV_MAX
+		pasv_addr_resolve=NO
+		port_enable=YES
+		connect_from_port_20=NO
+		xferlog_enable=NO
+		dirmessage_enable=NO
+		use_localtime=NO
+		idle_session_timeout=60
+		data_connection_timeout=30
+		connect_timeout=15
+		accept_timeout=15
+		EOF
+		printf '%s\n' "$@"
+	} > "$conf"
+	nsx "$NS_S" vsftpd "$conf" > "$TMPD/vsftpd-$name.log" 2>&1 &
+	pid=$!
+	_pids+=("$pid")
+	eval "VSFTPD_PID_$name=$pid"
+	if ! busywait 10000 listening "$NS_S" "$port"; then
+		echo "# vsftpd $name did not start"
+		diag "$(cat "$TMPD/vsftpd-$name.log")"
+		return 1
+	fi
+}
+
+vsftpd_stop()
+{
+	local var="VSFTPD_PID_$1"
+	[ -n "${!var:-}" ] || return 0
+	kill "${!var}" 2>/dev/null
+	wait "${!var}" 2>/dev/null
+	eval "VSFTPD_PID_$1="
+}
+
+listening()
+{
+	nsx "$1" ss -Hltn "sport = :$2" | grep -q LISTEN
+}
+
+# ------------------------------------------------------------ FTP clients
+
+url_host()
+{
+	case $1 in
+	*:*) echo "[$1]" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# curl_get MODE HOST [PORT [OUT [TIMEOUT]]]: download data.bin with curl
+# from the client netns and compare it with the original.
+#   port: active PORT, eprt: active EPRT, pasv: PASV using the announced
+#   address (not curl's default of the control connection's), epsv: EPSV.
+curl_get()
+{
+	local mode=$1 host=$2 port=${3:-$CTRL_PORT} out=${4:-$TMPD/dl.bin}
+	local tmo=${5:-$CLIENT_TIMEOUT}
+	local -a opt
+	case $mode in
+	port) opt=(--ftp-port - --disable-eprt) ;;
+	eprt) opt=(--ftp-port -) ;;
+	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip) ;;
+	epsv) opt=(--ftp-skip-pasv-ip) ;;
+	*) echo "bad mode $mode"; return 2 ;;
+	esac
+	rm -f "$out"
+	nsx "$NS_C" timeout $((tmo + 5)) curl -sS -v --max-time "$tmo" \
+		--connect-timeout "$tmo" "${opt[@]}" -o "$out" \
+		"ftp://$(url_host "$host"):$port/data.bin" > "$out.log" 2>&1
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		grep -E '^(< [0-9]|> [A-Z]|curl:|\* (Connect|Trying|Failed|Connected))' "$out.log" | tail -n 25
+		echo "curl exit $rc"
+		return 1
+	fi
+	cmp "$out" "$DATA_FILE" || return 1
+	echo "transfer ok ($(stat -c %s "$out") bytes)"
+}
+
+# ftp_transfer MODE HOST [PORT]: one curl transfer that must succeed; on
+# failure the router state is dumped.  Also asserts that the data
+# connection was RELATED through the helper under test.
+ftp_transfer()
+{
+	local desc=$1 mode=$2 host=$3 port=${4:-$CTRL_PORT} before after
+	before=$(nft_counter related_alg)
+	if check "$desc" curl_get "$mode" "$host" "$port"; then
+		after=$(nft_counter related_alg)
+		if [ "${after:-0}" -gt "${before:-0}" ]; then
+			ktap_pass "$desc: data connection RELATED via $HELPER"
+		else
+			ktap_fail "$desc: data connection RELATED via $HELPER (counter $before -> $after)"
+		fi
+	else
+		ktap_skip "$desc: data connection RELATED via $HELPER" "transfer failed"
+		dump_state
+	fi
+}
+
+# peer ARGS...: run ftp_peer.py in the client netns.
+peer()
+{
+	nsx "$NS_C" timeout $((CLIENT_TIMEOUT * 2)) "$PYTHON" "$SELFTEST_DIR/ftp_peer.py" "$@"
+}
+
+# peer_paused DESC HOST MODE REGEX [ftp_peer get args...]
+# Runs a get that pauses after the PORT/PASV exchange; while it waits,
+# asserts that the router holds an expectation created by the helper whose
+# "conntrack -L expect" line also matches REGEX (may be empty), then lets
+# the transfer finish and asserts that it succeeded.  The peer's output is
+# left in $PEER_OUT.
+peer_paused()
+{
+	local desc=$1 host=$2 mode=$3 re=$4 pf out pid rc
+	shift 4
+	pf=$TMPD/pause.$RANDOM
+	out=$TMPD/peer.$RANDOM.log
+	# shellcheck disable=SC2034 # used by the test scripts
+	PEER_OUT=$out
+	nsx "$NS_R" conntrack -F expect >/dev/null 2>&1
+	peer "$host" "$CTRL_PORT" get --mode "$mode" --expect "$DATA_FILE" \
+		--pause-file "$pf" "$@" > "$out" 2>&1 &
+	pid=$!
+	if busywait $((CLIENT_TIMEOUT * 1000)) grep -q PAUSED "$out"; then
+		if expect_list | grep "helper=$HELPER" | grep -qE -- "${re:-.}"; then
+			ktap_pass "$desc: expectation listed during transfer${re:+ (matching $re)}"
+			[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(expect_list)"
+		else
+			ktap_fail "$desc: expectation listed during transfer${re:+ (matching $re)}"
+			diag "$(expect_list)"
+		fi
+	else
+		ktap_fail "$desc: peer reached the pause"
+	fi
+	touch "$pf"
+	wait "$pid"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		ktap_pass "$desc: transfer"
+		[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(cat "$out")"
+	else
+		ktap_fail "$desc: transfer (rc=$rc)"
+		diag "$(cat "$out")"
+		dump_state
+	fi
+	return $rc
+}

@@ -72,7 +72,7 @@ if [[ ${BENCH_SKIP_VM:-0} != 1 ]]; then
 	"${NICE[@]}" selftests/vm/run-vm.sh --kernel-release "$KREL" --cpus 2 \
 		--mem "${BENCH_VM_MEM:-2048}" --timeout "${BENCH_VM_TIMEOUT:-1500}" \
 		--module "kmod/nf_conntrack_ftpalg.ko" -- bash bench/bench-guest.sh |
-		tr -d '\r' | tee -a "$RAW" | grep --line-buffered -v '^BENCH ' >&2
+		sed -u 's/\r$//' | tee -a "$RAW" | grep --line-buffered -v '^BENCH ' >&2
 	VM_RC=${PIPESTATUS[0]}
 	set -e
 	((VM_RC == 0)) || say "VM run exited with status $VM_RC (results may be partial)"

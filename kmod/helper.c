@@ -39,14 +39,17 @@ static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 #define FTPALG_REWROTE		BIT(2)	/* rewrite_seq is a rewritten segment */
 #define FTPALG_REWROTE_SKIP	BIT(3)	/* ...which began in an ignored line */
 #define FTPALG_HOLDS		GENMASK(6, 4)	/* segments held for NAT */
-/* Retransmissions a NATed line may be held back for before giving up. */
-#define FTPALG_MAX_HOLDS	4
+#define FTPALG_HELD		BIT(7)	/* lines[dir] is a held line */
+/* Lines held in a row, before holding stops for the current one. */
+#define FTPALG_MAX_HOLDS	7
 
-/* Internal verdict of a refusal whose action is to reset both ends. */
+/* Internal verdicts: a refusal resetting both ends; go on with a segment. */
 #define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
+#define FTPALG_CONTINUE		(NF_MAX_VERDICT + 2)
 
 struct ftpalg_line {
 	u16 len;
+	u16 held_off;	/* held: where the line starts after next_seq */
 	char buf[FTP_LINE_MAX];
 };
 
@@ -277,29 +280,123 @@ static bool ftpalg_keep(const struct ftpalg_seg *s, const char *p,
 
 /*
  * Under NAT a PORT/227 line must be whole in one segment to be rewritten.
- * If the segment ends in the beginning of such a line, it is dropped and the
- * sender's retransmission, which TCP stacks coalesce with what followed,
- * brings the whole line.
+ * Returns whether this segment ends in the beginning of such a line, and
+ * where that line starts in the payload.
  */
 static bool ftpalg_must_hold(const struct ftpalg_seg *s,
-			     const struct ftpalg_conn *st, unsigned int pos)
+			     const struct ftpalg_conn *st, unsigned int pos,
+			     unsigned int *tail)
 {
 	const char *data = ftpalg_seg_data(s);
-	unsigned int tail = s->len;
 
 	if (!(s->ct->status & IPS_NAT_MASK) ||
 	    ftpalg_holds(st, s->dir) >= FTPALG_MAX_HOLDS)
 		return false;
 
-	while (tail > pos && data[tail - 1] != '\n')
-		tail--;
-	if (tail == pos &&
+	*tail = s->len;
+	while (*tail > pos && data[*tail - 1] != '\n')
+		(*tail)--;
+	if (*tail == pos &&
 	    ((st->flags[s->dir] & FTPALG_SKIP) || ftpalg_pending(st, s->dir)))
 		return false;	/* no line starts in this segment */
-	if (tail == s->len || s->len - tail > FTP_LINE_MAX)
+	if (*tail == s->len || s->len - *tail > FTP_LINE_MAX)
 		return false;
-	return ftp_line_interest(data + tail, s->len - tail,
+	return ftp_line_interest(data + *tail, s->len - *tail,
 				 ftpalg_ftp_dir(s)) != FTP_LINE_BORING;
+}
+
+/*
+ * Hold back a segment ending in the beginning of a PORT/227 line under NAT,
+ * keeping the line's bytes.  The segments that follow are dropped too and
+ * add their bytes, until the line is whole; the sender's retransmission
+ * from the first held byte then carries it all (see ftpalg_held()).
+ */
+static int ftpalg_hold(struct ftpalg_seg *s, struct ftpalg_conn *st,
+		       unsigned int pos, unsigned int tail)
+{
+	enum ip_conntrack_dir dir = s->dir;
+	struct ftpalg_line *line;
+
+	if (!st->lines && !READ_ONCE(ftpalg_exiting))
+		st->lines = kzalloc(sizeof(*st->lines), GFP_ATOMIC);
+	if (!st->lines) {
+		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
+		return NF_DROP;	/* the retransmission tries again */
+	}
+	line = &st->lines->dir[dir];
+	line->held_off = tail - pos;
+	line->len = s->len - tail;
+	memcpy(line->buf, ftpalg_seg_data(s) + tail, line->len);
+	st->flags[dir] |= FTPALG_HELD;
+	st->flags[dir] += FIELD_PREP(FTPALG_HOLDS, 1);
+	ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
+	return NF_DROP;
+}
+
+static void ftpalg_unhold(struct ftpalg_conn *st, enum ip_conntrack_dir dir)
+{
+	st->flags[dir] &= ~FTPALG_HELD;
+	ftpalg_pending_clear(st, dir);
+}
+
+/*
+ * A segment while a line is held: keep its bytes of the line.  Once the
+ * line is whole and a segment starting at next_seq reaches the line's
+ * start, the missing rest of the line is appended to that segment, which
+ * then goes through the normal path and is rewritten like any line that
+ * arrived whole.  Returns FTPALG_CONTINUE for that segment, or a verdict.
+ */
+static int ftpalg_held(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
+{
+	enum ip_conntrack_dir dir = s->dir;
+	struct ftpalg_line *line = &st->lines->dir[dir];
+	u32 start = st->next_seq[dir] + line->held_off;
+	u32 lo = after(seq, start) ? seq : start;
+	u32 hi = seq + s->len;
+	unsigned int base, end;
+	const char *nl;
+
+	if (after(hi, start + FTP_LINE_MAX))
+		hi = start + FTP_LINE_MAX;
+	if (!after(lo, start + line->len) && after(hi, lo)) {
+		memcpy(line->buf + (lo - start), ftpalg_seg_data(s) + (lo - seq),
+		       hi - lo);
+		if (after(hi, start + line->len))
+			line->len = hi - start;
+	}
+	nl = memchr(line->buf, '\n', line->len);
+	if (!nl && line->len < FTP_LINE_MAX) {
+		/* the sender cannot get past an unfinished line anyway */
+		ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
+		return NF_DROP;
+	}
+	if (!nl) {
+		/* over-long: let the sender's bytes through unchanged */
+		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
+		st->flags[dir] |= FTPALG_HOLDS;
+		ftpalg_unhold(st, dir);
+		return NF_DROP;
+	}
+	/* the line is whole: wait for a segment from next_seq to its start */
+	base = st->next_seq[dir] - seq;
+	if (after(seq, st->next_seq[dir]) || base > s->len ||
+	    s->len - base < line->held_off)
+		return NF_DROP;
+	end = base + line->held_off + (nl - line->buf) + 1;
+	if (s->len < end &&
+	    !__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
+					s->len, 0,
+					line->buf + (s->len - base -
+						     line->held_off),
+					end - s->len, false)) {
+		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
+		return NF_DROP;
+	}
+	/* appending the sender's own bytes changes no sequence number */
+	if (s->len < end)
+		s->len = end;
+	ftpalg_unhold(st, dir);
+	return FTPALG_CONTINUE;
 }
 
 /*
@@ -488,7 +585,7 @@ static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	enum ip_conntrack_dir dir = s->dir;
 	bool nat = s->ct->status & IPS_NAT_MASK;
 	struct ftp_session sess = st->sess;
-	unsigned int pos = 0;
+	unsigned int pos = 0, tail;
 	u16 pending_len;
 	int ret;
 
@@ -501,13 +598,14 @@ static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		st->flags[dir] |= FTPALG_SEQ_VALID;
 	}
 
+	if (st->flags[dir] & FTPALG_HELD) {
+		ret = ftpalg_held(s, st, seq);
+		if (ret != FTPALG_CONTINUE)
+			return ret;
+	}
+
 	if (after(seq, st->next_seq[dir])) {
 		/* Bytes we never saw: ignore up to the next line. */
-		if (nat && ftpalg_holds(st, dir)) {
-			/* must not overtake the line being held */
-			ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
-			return NF_DROP;
-		}
 		ftpalg_count(s->ct, FTPALG_STAT_DESYNC);
 		ftpalg_pending_clear(st, dir);
 		st->flags[dir] |= FTPALG_SKIP;
@@ -534,11 +632,8 @@ static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		ftpalg_leave_opaque(st);
 	}
 
-	if (ftpalg_must_hold(s, st, pos)) {
-		st->flags[dir] += FIELD_PREP(FTPALG_HOLDS, 1);
-		ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
-		return NF_DROP;
-	}
+	if (ftpalg_must_hold(s, st, pos, &tail))
+		return ftpalg_hold(s, st, pos, tail);
 
 	pending_len = st->lines ? st->lines->dir[dir].len : 0;
 	ret = ftpalg_scan(s, st, seq, pos);

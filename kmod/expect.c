@@ -55,10 +55,11 @@ static bool ftpalg_expect_room(struct net *net)
 	return live < netns_expect_max;
 }
 
-void ftpalg_expect_created(const struct nf_conn *ct)
+void ftpalg_expect_created(struct ftpalg_seg *s)
 {
-	ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
-	atomic_inc(&ftpalg_pernet(nf_ct_net(ct))->exp_recent[0]);
+	s->expected++;
+	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
+	atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_recent[0]);
 }
 
 /*
@@ -97,7 +98,7 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	if (ct->status & IPS_NAT_MASK)
 		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
 	else if (nf_ct_expect_related(exp, 0) == 0)
-		ftpalg_expect_created(ct);
+		ftpalg_expect_created(s);
 	else
 		ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
 	nf_ct_expect_put(exp);

@@ -60,6 +60,7 @@ struct ftpalg_seg {
 	unsigned int len;	/* payload length, follows rewrites */
 	int delta;		/* sum of length changes by rewrites */
 	unsigned int rewrites;
+	unsigned int expected;	/* expectations created */
 };
 
 static inline char *ftpalg_seg_data(const struct ftpalg_seg *s)
@@ -99,7 +100,7 @@ void ftpalg_locks_init(void);
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
-void ftpalg_expect_created(const struct nf_conn *ct);
+void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
 struct nf_conntrack_expect *ftpalg_expect_find(struct nf_conn *ct,
 					       const struct ftp_match *m);

@@ -67,7 +67,7 @@ struct ftpalg_conn {
 	struct ftp_session sess;
 };
 
-/* Set on module exit: no new line buffers from then on. */
+/* Set on module exit: no new expectations or line buffers from then on. */
 static bool ftpalg_exiting;
 
 void ftpalg_locks_init(void)
@@ -207,6 +207,42 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 	[FTP_KIND_EPSV] = FTPALG_STAT_REPLY_EPSV,
 };
 
+static bool ftpalg_family_fits(const struct nf_conn *ct,
+			       const struct ftp_endpoint *ep)
+{
+	switch (ep->family) {
+	case FTP_FAMILY_IPV4:
+		return nf_ct_l3num(ct) == NFPROTO_IPV4;
+	case FTP_FAMILY_IPV6:
+		return nf_ct_l3num(ct) == NFPROTO_IPV6;
+	}
+	return true;	/* 229: a port only */
+}
+
+/* A line naming a data endpoint: PORT/EPRT, or a 227/229. */
+static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
+			   enum ftp_event ev, const struct ftp_match *m,
+			   unsigned int line_off, bool in_segment)
+{
+	unsigned int expected = s->expected;
+	int ret;
+
+	ftpalg_count(s->ct, ftpalg_kind_stat[m->kind]);
+	if (!ftpalg_family_fits(s->ct, &m->ep)) {
+		/* an address of the other family is never usable here */
+		ftpalg_count(s->ct, FTPALG_STAT_MALFORMED);
+		ret = NF_ACCEPT;
+	} else if (ev == FTP_EV_UNSOLICITED) {
+		ret = ftpalg_refuse(s, m, FTPALG_REASON_UNSOLICITED);
+	} else {
+		ret = ftpalg_announce(s, m, line_off, in_segment);
+	}
+	/* the server's answer to a PORT that expects nothing settles nothing */
+	if (ev == FTP_EV_ACTIVE && ret == NF_ACCEPT && s->expected == expected)
+		ftp_session_untrack(&st->sess);
+	return ret;
+}
+
 /*
  * One line, or the first FTP_SESSION_PREFIX bytes of a long one.
  * @line_off is its offset in the payload when the whole line is in this
@@ -218,8 +254,10 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		       unsigned int line_off, bool in_segment)
 {
 	struct ftp_match m;
+	enum ftp_event ev;
 
-	switch (ftp_session_line(&st->sess, ftpalg_ftp_dir(s), line, len, &m)) {
+	ev = ftp_session_line(&st->sess, ftpalg_ftp_dir(s), line, len, &m);
+	switch (ev) {
 	case FTP_EV_NONE:
 	case FTP_EV_MAX:
 		break;
@@ -243,12 +281,9 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	case FTP_EV_AFTER_EPSV_ALL:
 		return ftpalg_refuse(s, NULL, FTPALG_REASON_EPSV_ALL);
 	case FTP_EV_UNSOLICITED:
-		ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
-		return ftpalg_refuse(s, &m, FTPALG_REASON_UNSOLICITED);
 	case FTP_EV_ACTIVE:
 	case FTP_EV_PASSIVE:
-		ftpalg_count(s->ct, ftpalg_kind_stat[m.kind]);
-		return ftpalg_announce(s, &m, line_off, in_segment);
+		return ftpalg_endpoint(s, st, ev, &m, line_off, in_segment);
 	}
 	return NF_ACCEPT;
 }
@@ -500,7 +535,13 @@ static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
 		if (!nl)
 			break;
 		len = nl - (data + pos);
-		ret = ftpalg_line(s, st, data + pos, len, pos, true);
+		if (len > FTP_LINE_MAX) {
+			/* the same verdict as when it arrives in pieces */
+			ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
+			ret = ftpalg_line_head(s, st, data + pos, len);
+		} else {
+			ret = ftpalg_line(s, st, data + pos, len, pos, true);
+		}
 		if (ret != NF_ACCEPT)
 			goto out;
 		pos += len + (s->delta - delta) + 1;
@@ -663,6 +704,12 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	/* Nothing before the handshake completes is FTP. */
 	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
 		return NF_ACCEPT;
+	/*
+	 * Unloading: conntracks keep pointing at this helper until after
+	 * its expectations are destroyed, so create none from now on.
+	 */
+	if (READ_ONCE(ftpalg_exiting))
+		return NF_ACCEPT;
 
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 	if (!th)
@@ -686,6 +733,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.len = skb->len - s.dataoff;
 	s.delta = 0;
 	s.rewrites = 0;
+	s.expected = 0;
 
 	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
@@ -723,7 +771,8 @@ static int ftpalg_release_iter(struct nf_conn *ct, void *data)
 /*
  * Unregistering detaches the helper from live conntracks without calling
  * ->destroy, so free the line buffers first.  After the grace period no
- * ftpalg_help() can still be about to allocate one.
+ * ftpalg_help() is still at work, and none will create an expectation that
+ * could outlive the module.
  */
 void ftpalg_release_all(void)
 {

@@ -122,7 +122,7 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 	if (port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
 	    (m->ep.port < lo || m->ep.port > hi))
 		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
-	ftpalg_expect_created(ct);
+	ftpalg_expect_created(s);
 	return NF_ACCEPT;
 }
 

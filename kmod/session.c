@@ -37,6 +37,14 @@ static enum ftp_event ftp_push(struct ftp_session *s, unsigned int cmd,
 	return ev;
 }
 
+void ftp_session_untrack(struct ftp_session *s)
+{
+	unsigned int shift = (s->depth - 1) * FTP_FIFO_BITS;
+
+	if (s->depth && ((s->fifo >> shift) & FTP_FIFO_MASK) == FTP_CMD_ACTIVE)
+		s->fifo ^= (FTP_CMD_ACTIVE ^ FTP_CMD_OTHER) << shift;
+}
+
 static unsigned int ftp_head(const struct ftp_session *s)
 {
 	return s->depth ? s->fifo & FTP_FIFO_MASK : 0;

@@ -101,6 +101,12 @@ enum ftp_event ftp_session_line(struct ftp_session *s, enum ftp_dir dir,
 				const char *line, unsigned int len,
 				struct ftp_match *m);
 
+/*
+ * The command just queued by FTP_EV_ACTIVE expects nothing after all (no
+ * expectation was made): its reply is to settle nothing.
+ */
+void ftp_session_untrack(struct ftp_session *s);
+
 static inline int ftp_session_opaque(const struct ftp_session *s)
 {
 	return s->flags & FTP_SESSION_OPAQUE;

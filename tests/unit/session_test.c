@@ -914,13 +914,36 @@ static void check_snapshot_multiline(void)
 	    "reply and replay gives no second event");
 }
 
+/* A PORT that made no expectation settles nothing when answered. */
+static void check_untrack(void)
+{
+	struct ftp_session s;
+	struct ftp_match m;
+	enum ftp_event a, b, c, d;
+
+	ftp_session_init(&s);
+	a = ftp_session_line(&s, CL, "PORT 192,0,2,2,4,1", 18, &m);
+	ftp_session_untrack(&s);
+	b = ftp_session_line(&s, CL, "PORT 192,0,2,2,4,2", 18, &m);
+	c = ftp_session_line(&s, SV, "500 no", 6, &m);
+	d = ftp_session_line(&s, SV, "200 ok", 6, &m);
+	tap(a == FTP_EV_ACTIVE && b == FTP_EV_ACTIVE && c == FTP_EV_NONE &&
+	    d == FTP_EV_ACTIVE_OK && s.depth == 0,
+	    "untrack: the untracked PORT's 500 settles nothing, the next PORT's 200 does");
+	ftp_session_init(&s);
+	ftp_session_line(&s, CL, "PASV", 4, &m);
+	ftp_session_untrack(&s);
+	tap(ftp_session_line(&s, SV, "227 (192,0,2,1,4,1)", 19, &m) ==
+	    FTP_EV_PASSIVE, "untrack: leaves a queued PASV alone");
+}
+
 int main(void)
 {
 	size_t i;
 	const size_t n = sizeof(scenarios) / sizeof(scenarios[0]);
 
 	printf("TAP version 13\n");
-	printf("1..%zu\n", 2 * n + 8);
+	printf("1..%zu\n", 2 * n + 10);
 
 	check_init();
 	for (i = 0; i < n; i++)
@@ -931,6 +954,7 @@ int main(void)
 	check_prefix_equivalence();
 	check_prefix_edges();
 	check_snapshot_multiline();
+	check_untrack();
 
 	fflush(stdout);
 	if (tests_failed)

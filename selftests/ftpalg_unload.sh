@@ -1,0 +1,305 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module unload/reload while FTP sessions are live:
+#  - rate-limited vsftpd transfers (active and passive, IPv4 and IPv6,
+#    routed and through SNAT) are in flight, further control connections
+#    hold pending expectations (PORT accepted, PASV answered) and one
+#    control connection keeps sending PORT/NOOP through the helper, when
+#    the helper is detached and the module removed;
+#  - rmmod must be refused while an nft ct helper object references it;
+#  - afterwards no ftpalg expectation or helper reference is left, the
+#    transfers in flight complete intact, the busy control connection still
+#    works, and after modprobe a fresh transfer succeeds (RELATED);
+#  - load/unload repeated with pending expectations; refcounts checked.
+# The VM runner fails the run on any kernel WARN/BUG/oops.
+
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+require_base
+require_module
+is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
+
+RATE=${FTPALG_UNLOAD_RATE:-40000}	# bytes/s per transfer
+BIG_KB=${FTPALG_UNLOAD_KB:-1024}
+
+topo_create
+ftp_root_prepare
+BIG=$TMPD/root/big.bin
+head -c $((BIG_KB * 1024)) /dev/urandom > "$BIG"
+chmod 644 "$BIG"
+check "vsftpd IPv4 (rate limited) started" \
+	vsftpd_start v4 4 "$CTRL_PORT" "anon_max_rate=$RATE" || exit 1
+check "vsftpd IPv6 (rate limited) started" \
+	vsftpd_start v6 6 "$CTRL_PORT" "anon_max_rate=$RATE" || exit 1
+
+# ------------------------------------------------------------- helpers
+
+refcnt()
+{
+	lsmod | awk -v m="$1" '$1 == m { print $3; f = 1 } END { if (!f) print "absent" }'
+}
+
+# bg_get NAME MODE HOST: download big.bin in the background.
+declare -A BG_PID
+bg_get()
+{
+	local name=$1 mode=$2 host=$3
+	local -a opt
+	case $mode in
+	port) opt=(--ftp-port - --disable-eprt) ;;
+	eprt) opt=(--ftp-port -) ;;
+	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip) ;;
+	epsv) opt=(--ftp-skip-pasv-ip) ;;
+	esac
+	rm -f "$TMPD/$name.out"
+	nsx "$NS_C" timeout 100 curl -sS -v --max-time 90 --connect-timeout 20 \
+		"${opt[@]}" -o "$TMPD/$name.out" \
+		"ftp://$(url_host "$host"):$CTRL_PORT/big.bin" > "$TMPD/$name.log" 2>&1 &
+	BG_PID[$name]=$!
+	_pids+=("$!")
+}
+
+size_of()
+{
+	stat -c %s "$1" 2>/dev/null || echo 0
+}
+
+# in_flight NAME...: every download has started and is not finished.
+in_flight()
+{
+	local n s
+	for n in "$@"; do
+		s=$(size_of "$TMPD/$n.out")
+		[ "$s" -ge 65536 ] || return 1
+	done
+}
+
+# bg_done NAME RC: the download finished (curl exit status RC) intact.
+bg_done()
+{
+	local name=$1 rc=$2
+	if [ $rc -eq 0 ] && cmp -s "$TMPD/$name.out" "$BIG"; then
+		echo "ok ($(size_of "$TMPD/$name.out") bytes)"
+		return 0
+	fi
+	echo "curl rc=$rc, $(size_of "$TMPD/$name.out") of $(size_of "$BIG") bytes"
+	grep -E '^(< [0-9]|> [A-Z]|curl:)' "$TMPD/$name.log" | tail -n 12
+	return 1
+}
+
+# holder NAME HOST PORTARG: a control connection (bash /dev/tcp) that
+# logs in, has a PORT accepted and a PASV answered, then stays idle
+# with both expectations pending until killed.
+holder()
+{
+	local name=$1 host=$2 port=$3 fam=4
+	[ "${host#*:}" != "$host" ] && fam=6
+	nsx "$NS_C" timeout 120 bash -c '
+		exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"' || exit 3
+		rd() { local l; while read -r -t 10 l <&3; do echo "< $l";
+			case $l in "$1"*) return 0;; esac; done; return 1; }
+		rd 220 || exit 1
+		printf "USER anonymous\r\n" >&3; rd 230 || exit 1
+		if [ '"$fam"' = 4 ]; then
+			printf "PORT '"$port"'\r\n" >&3; rd 200 || exit 1
+			printf "PASV\r\n" >&3; rd 227 || exit 1
+		else
+			printf "EPRT '"$port"'\r\n" >&3; rd 200 || exit 1
+			printf "EPSV\r\n" >&3; rd 229 || exit 1
+		fi
+		echo HOLDING
+		sleep 100
+	' > "$TMPD/$name.hold" 2>&1 &
+	_pids+=("$!")
+	HOLD_PID[$name]=$!
+}
+declare -A HOLD_PID
+
+holder_stop()
+{
+	kill "${HOLD_PID[$1]}" 2>/dev/null
+	wait "${HOLD_PID[$1]}" 2>/dev/null
+}
+
+# busy NAME HOST: a control connection that keeps sending PORT and NOOP
+# (one segment each) for a few seconds, reading the replies; exits 0 if
+# every command got its reply.
+busy()
+{
+	local name=$1 host=$2
+	nsx "$NS_C" timeout 120 bash -c '
+		exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"' || exit 3
+		rd() { local l; while read -r -t 10 l <&3; do
+			case $l in "$1"*) return 0;; esac; done; echo "no $1"; return 1; }
+		rd 220 || exit 1
+		printf "USER anonymous\r\n" >&3; rd 230 || exit 1
+		echo BUSY
+		for i in $(seq 1 150); do
+			# 200, or 500 once a NATed PORT is no longer rewritten
+			printf "PORT 192,0,2,2,201,%d\r\n" $i >&3; rd "" || exit 1
+			printf "NOOP\r\n" >&3; rd 200 || exit 1
+			sleep 0.05
+		done
+		printf "QUIT\r\n" >&3; rd 221 || exit 1
+		echo DONE
+	' > "$TMPD/$name.busy" 2>&1 &
+	_pids+=("$!")
+	BUSY_PID=$!
+}
+
+# detach: remove what pins the module (the ct helper object and the rule
+# using it), keeping the forward filter and NAT for the live connections.
+detach()
+{
+	nsx "$NS_R" nft flush chain inet ftpalg_sel hlp_pre &&
+	nsx "$NS_R" nft delete ct helper inet ftpalg_sel alg
+}
+
+# ct_bounded ARGS...: conntrack ARGS in the router netns, at most 20 s;
+# a hang is reported with the process's kernel stack.
+ct_bounded()
+{
+	local pid i
+	ip netns exec "$NS_R" conntrack "$@" > "$TMPD/ct.out" 2>/dev/null &
+	pid=$!
+	for i in $(seq 100); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 $pid 2>/dev/null; then
+		echo "HANG: conntrack $* did not finish in 20 s; kernel stack:" >&2
+		cat "/proc/$pid/stack" >&2
+		kill -9 $pid
+		wait $pid 2>/dev/null
+		return 124
+	fi
+	wait $pid
+	cat "$TMPD/ct.out"
+}
+
+no_ftpalg_left()
+{
+	local e c
+	e=$({ ct_bounded -L expect -f ipv4; ct_bounded -L expect -f ipv6; } | grep -c "helper=$HELPER")
+	c=$({ ct_bounded -L -f ipv4; ct_bounded -L -f ipv6; } | grep -c "helper=$HELPER")
+	echo "expectations: $e, conntracks with helper: $c"
+	[ "$e" -eq 0 ] && [ "$c" -eq 0 ]
+}
+
+# live_unload PHASE HOST4 HOST6: the whole scenario in the current topology.
+live_unload()
+{
+	local ph=$1 h4=$2 h6=$3 n rc ref
+	local -a names=("$ph-port4" "$ph-pasv4" "$ph-eprt6" "$ph-epsv6")
+
+	# first the slow starters, then the transfers, then unload at once
+	holder "$ph-hold4" "$h4" "192,0,2,2,200,1"
+	holder "$ph-hold6" "$h6" "|2|$C6|51202|"
+	busy "$ph-busy" "$h4"
+	check "$ph: holders have pending expectations" \
+		busywait 40000 grep -q HOLDING "$TMPD/$ph-hold4.hold" "$TMPD/$ph-hold6.hold"
+	check "$ph: busy control connection running" \
+		busywait 20000 grep -q BUSY "$TMPD/$ph-busy.busy"
+	check "$ph: ftpalg expectations pending" \
+		test "$(expect_list | grep -c "helper=$HELPER")" -ge 4
+	bg_get "$ph-port4" port "$h4"
+	bg_get "$ph-pasv4" pasv "$h4"
+	bg_get "$ph-eprt6" eprt "$h6"
+	bg_get "$ph-epsv6" epsv "$h6"
+	check "$ph: transfers in flight" busywait 40000 in_flight "${names[@]}"
+
+	ref=$(refcnt "$FTPALG_MODULE")
+	check "$ph: module pinned by the ct helper object (refcnt $ref)" \
+		test "$ref" != absent -a "$ref" != 0
+	check_fails "$ph: rmmod refused while the ruleset uses the helper" \
+		rmmod "$FTPALG_MODULE"
+	check "$ph: helper object removed" detach
+	ref=$(refcnt "$FTPALG_MODULE")
+	check "$ph: refcnt 0 once detached ($ref)" test "$ref" = 0
+	check "$ph: rmmod during transfers and PORT traffic" rmmod "$FTPALG_MODULE"
+	# if the phase gets stuck, say where (live on stdout)
+	(
+		sleep 60
+		echo "# WATCHDOG: $ph phase stuck 45 s after rmmod"
+		ps -eo pid,stat,wchan:32,args | grep -vE ' (S|I)[<sNl+]* ' | sed 's/^/#   /'
+		for p in $(pgrep -f 'conntrack|curl|nft'); do
+			echo "#   stack of $p ($(tr '\0' ' ' < /proc/$p/cmdline)):"
+			sed 's/^/#     /' "/proc/$p/stack"
+		done
+		sleep 2
+		dmesg | sed -n '/BUG:\|Oops\|general protection\|unable to handle\|WARNING:/,+45p' |
+			head -n 120 | sed 's/^/#   dmesg: /'
+		# processes stuck in the kernel never return: end the test
+		echo "not ok - $ph: stuck after rmmod (see WATCHDOG output above)"
+		kill -KILL $$
+	) &
+	WD_PID=$!
+	diag "$(for n in "${names[@]}"; do echo "$n: $(size_of "$TMPD/$n.out") of $(size_of "$BIG") bytes at rmmod"; done)"
+	has_busy=$(grep -c DONE "$TMPD/$ph-busy.busy")
+	check "$ph: busy connection still sending at rmmod" test "$has_busy" -eq 0
+	check "$ph: module gone" test "$(refcnt "$FTPALG_MODULE")" = absent
+	check "$ph: no ftpalg expectation or helper left" no_ftpalg_left
+	check "$ph: per-netns counters gone" test ! -e "/proc/net/stat/ftpalg"
+
+	for n in "${names[@]}"; do
+		wait "${BG_PID[$n]}"
+		rc=$?
+		check "$ph: in-flight ${n#"$ph"-} transfer completes intact" bg_done "$n" $rc
+	done
+	wait "$BUSY_PID"
+	rc=$?
+	check "$ph: busy control connection unaffected (rc=$rc)" test $rc -eq 0 ||
+		diag "$(tail -n 5 "$TMPD/$ph-busy.busy")"
+	holder_stop "$ph-hold4"
+	holder_stop "$ph-hold6"
+
+	kill "$WD_PID" 2>/dev/null
+	check "$ph: modprobe again" modprobe "$FTPALG_MODULE"
+}
+
+# ------------------------------------------------------- routed phase
+check "routed: ruleset loads" router_rules nft -150 none || exit 1
+live_unload routed "$S4" "$S6"
+check "routed: ruleset reloads" router_rules nft -150 none
+ftp_transfer "routed: fresh active PORT after reload" port "$S4"
+ftp_transfer "routed: fresh passive EPSV ipv6 after reload" epsv "$S6"
+
+# --------------------------------------------------------- SNAT phase
+topo_routes snat
+check "snat: ruleset loads" router_rules nft -150 snat || exit 1
+live_unload snat "$S4" "$S6"
+check "snat: ruleset reloads" router_rules nft -150 snat
+ftp_transfer "snat: fresh active PORT after reload" port "$S4"
+ftp_transfer "snat: fresh passive PASV after reload" pasv "$S4"
+ftp_transfer "snat: fresh active EPRT ipv6 after reload" eprt "$S6"
+
+# ------------------------------------- repeated load/unload, pending
+topo_routes routed
+for i in 1 2 3; do
+	check "cycle $i: ruleset loads" router_rules nft -150 none || break
+	holder "cycle$i-4" "$S4" "192,0,2,2,202,$i"
+	holder "cycle$i-6" "$S6" "|2|$C6|$((51800 + i))|"
+	check "cycle $i: expectations pending" busywait 20000 \
+		grep -q HOLDING "$TMPD/cycle$i-4.hold" "$TMPD/cycle$i-6.hold"
+	check "cycle $i: four ftpalg expectations" \
+		test "$(expect_list | grep -c "helper=$HELPER")" -eq 4
+	detach
+	check "cycle $i: rmmod with pending expectations" rmmod "$FTPALG_MODULE"
+	check "cycle $i: no ftpalg expectation left" no_ftpalg_left
+	holder_stop "cycle$i-4"
+	holder_stop "cycle$i-6"
+	check "cycle $i: modprobe" modprobe "$FTPALG_MODULE"
+	check "cycle $i: counters back" test -e /proc/net/stat/ftpalg
+	ref=$(refcnt "$FTPALG_MODULE")
+	check "cycle $i: refcnt 0 without the ruleset's helper object ($ref)" test "$ref" = 0
+	# modules loaded on demand in cycle 1 (nft, ctnetlink) settle the base
+	[ $i -eq 1 ] && base_ct=$(refcnt nf_conntrack)
+done
+check "nf_conntrack refcount unchanged by the cycles ($base_ct -> $(refcnt nf_conntrack))" \
+	test "$(refcnt nf_conntrack)" = "$base_ct"
+check "final: ruleset loads" router_rules nft -150 none
+ftp_transfer "final: transfer after the cycles" pasv "$S4"
+
+ktap_finish

@@ -60,8 +60,7 @@ lint:
 	scripts/lint.sh $(KDIR)
 
 selftests: module
-	selftests/vm/run-vm.sh --kernel-release $(KERNELRELEASE) \
-		--module kmod/$(NAME).ko -- $(MAKE) -C selftests run_tests
+	$(MAKE) -C selftests run_vm_tests
 
 check:
 	scripts/check.sh

@@ -18,7 +18,7 @@ PACKAGES=(
 	dkms sparse
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
 	tcpdump socat procps
-	clang libclang-rt-14-dev llvm valgrind
+	clang libclang-rt-14-dev llvm valgrind jq
 )
 
 # Newest kernel release with both an image in /boot and a build/ directory.

@@ -18,7 +18,8 @@ DESTDIR ?=
 PREFIX ?= /usr
 
 # What `make dkms-install` ships: the module sources and nothing else.
-DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild include/uapi/linux/ftpalg.h \
+DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild \
+		$(wildcard include/*.h include/uapi/linux/*.h) \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
 		scripts/deps.sh
 

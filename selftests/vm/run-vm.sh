@@ -5,9 +5,16 @@
 # Usage:
 #   selftests/vm/run-vm.sh [--kernel-release REL] [--timeout SEC] [--mem MB]
 #       [--cpus N] [--module PATH.ko ...] [--log FILE] [--no-klog-check]
-#       -- COMMAND [ARGS...]
+#       [--kernel IMAGE [--modules-dir DIR]] -- COMMAND [ARGS...]
 #   selftests/vm/run-vm.sh --scan-log FILE   (test hook: only run the
 #       kernel-log scanner on FILE; exit 0 if clean, 122 otherwise)
+#
+# --kernel boots IMAGE (a bzImage, or a vmlinux with a PVH note) instead of
+# /boot/vmlinuz-REL, e.g. the make check-debug kernel; its modules are taken
+# from --modules-dir DIR (default /lib/modules/REL; DIR must end in
+# /lib/modules/REL, as `make modules_install INSTALL_MOD_PATH=...` lays it
+# out, and not lie under /tmp) and copied to /lib/modules/REL in the guest.
+# REL defaults to DIR's last component.
 #
 # --module files are copied to /lib/modules/REL/extra/ in the guest and
 # indexed (depmod runs on the host against a shadow tree, because depmod in
@@ -50,21 +57,28 @@ CPUS=2
 LOG=""
 KLOG_CHECK=1
 MODULES=()
+KERNEL=""
+MODDIR=""
 
 die() { echo "run-vm: $*" >&2; exit 125; }
-usage() { sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 # Print kernel-log trouble lines of FILE to stderr; return 1 if any.
+# Benign lines matching KLOG_RE (kmemleak's boot messages on debug kernels).
+KLOG_IGNORE_RE='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
 KLOG_RE='Oops|BUG:|WARNING:|Call Trace|Kernel panic|general protection fault|KASAN|UBSAN|kmemleak|RCU detected stall|rcu_sched self-detected stall|soft lockup|hung_task|blocked for more than|refcount_t:|list_add corruption|list_del corruption|stack-protector|double fault|unable to handle'
 scan_klog() {
-	local log=$1 what=$2 bad
-	bad=$(grep -aE "$KLOG_RE" "$log" | grep -av '^FTPALG_VM_' |
-		sed -E 's/^(<[0-9]+>)?\[ *[0-9.]+\] //' | awk '!seen[$0]++' | head -n 40 || true)
+	local log=$1 what=$2 bad first
+	bad=$(grep -anE "$KLOG_RE" "$log" | grep -avE "^[0-9]+:FTPALG_VM_" |
+		grep -avE "$KLOG_IGNORE_RE" || true)
 	[[ -z $bad ]] && return 0
+	first=${bad%%:*}
+	bad=$(printf '%s\n' "$bad" | cut -d: -f2- |
+		sed -E 's/^(<[0-9]+>)?\[ *[0-9.]+\] //' | awk '!seen[$0]++' | head -n 40 || true)
 	echo "run-vm: KERNEL LOG PROBLEMS ($what):" >&2
 	printf '%s\n' "$bad" | sed 's/^/run-vm:   /' >&2
 	echo "run-vm: ---- first problem in context ----" >&2
-	grep -a -m1 -B 10 -A 30 -E "$KLOG_RE" "$log" >&2
+	sed -n "$((first > 10 ? first - 10 : 1)),$((first + 30))p" "$log" >&2
 	echo "run-vm: ----" >&2
 	return 1
 }
@@ -84,6 +98,10 @@ while (($#)); do
 	--log) LOG=${2:?}; shift 2 ;;
 	--log=*) LOG=${1#*=}; shift ;;
 	--no-klog-check) KLOG_CHECK=0; shift ;;
+	--kernel) KERNEL=${2:?}; shift 2 ;;
+	--kernel=*) KERNEL=${1#*=}; shift ;;
+	--modules-dir) MODDIR=${2:?}; shift 2 ;;
+	--modules-dir=*) MODDIR=${1#*=}; shift ;;
 	--scan-log) SCAN_ONLY=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -99,6 +117,14 @@ fi
 	die "--timeout/--mem/--cpus must be integers"
 
 # ---------------------------------------------------------------- kernel ---
+if [[ -n $MODDIR ]]; then
+	[[ -d $MODDIR ]] || die "--modules-dir $MODDIR: no such directory"
+	MODDIR=$(readlink -f "$MODDIR")
+	[[ -n $KREL ]] || KREL=${MODDIR##*/}
+	[[ $MODDIR == */lib/modules/"$KREL" ]] || die "--modules-dir must end in /lib/modules/$KREL"
+	[[ $MODDIR != /tmp/* ]] || die "--modules-dir must not lie under /tmp (not visible in the guest)"
+fi
+[[ -z $KERNEL || -n $KREL ]] || die "--kernel needs --kernel-release or --modules-dir"
 if [[ -z $KREL ]]; then
 	if [[ -x $REPO_ROOT/scripts/deps.sh ]]; then
 		KREL=$("$REPO_ROOT/scripts/deps.sh" --kernel-release) || die "no usable kernel found"
@@ -108,9 +134,13 @@ if [[ -z $KREL ]]; then
 	fi
 fi
 [[ -n $KREL ]] || die "no usable kernel found"
-VMLINUZ=/boot/vmlinuz-$KREL
+VMLINUZ=${KERNEL:-/boot/vmlinuz-$KREL}
 [[ -r $VMLINUZ ]] || die "$VMLINUZ not readable"
-[[ -d /lib/modules/$KREL ]] || die "/lib/modules/$KREL missing"
+MODDIR=${MODDIR:-/lib/modules/$KREL}
+[[ -d $MODDIR ]] || die "$MODDIR missing"
+# modinfo against MODDIR: -b BASE with BASE/lib/modules/REL == MODDIR
+MODINFO=(modinfo -k "$KREL")
+[[ $MODDIR == "/lib/modules/$KREL" ]] || MODINFO+=(-b "${MODDIR%/lib/modules/"$KREL"}")
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed (scripts/deps.sh)"
 BUSYBOX=$(command -v busybox || true)
 [[ -n $BUSYBOX ]] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
@@ -173,6 +203,11 @@ mount --move /sys /newroot/sys
 mount --move /proc /newroot/proc
 cd /newroot
 mkdir -p dev/pts dev/shm run tmp
+# devtmpfs lacks what udev adds; bash's <(...) needs /dev/fd
+ln -sf /proc/self/fd dev/fd
+ln -sf /proc/self/fd/0 dev/stdin
+ln -sf /proc/self/fd/1 dev/stdout
+ln -sf /proc/self/fd/2 dev/stderr
 mount -t devpts -o newinstance,ptmxmode=0666 devpts dev/pts
 mount -t tmpfs -o mode=1777 tmpfs dev/shm
 mount -t tmpfs -o mode=0755 tmpfs run
@@ -190,6 +225,12 @@ ip link set lo up
 echo 8 > proc/sys/kernel/printk
 # --module files and the module index built on the host
 krel=$(uname -r)
+# --modules-dir: the kernel's own modules, copied (tmpfs) to their usual place
+moddir=$(cat .ftpalg-vm/moddir)
+if [ -n "$moddir" ]; then
+	mkdir -p "lib/modules/$krel"
+	cp -a "/lower$moddir/." "lib/modules/$krel/" || fail "cannot copy $moddir"
+fi
 if [ -n "$(ls .ftpalg-vm/modules)" ]; then
 	mkdir -p "lib/modules/$krel/extra"
 	cp .ftpalg-vm/modules/*.ko "lib/modules/$krel/extra/" &&
@@ -211,22 +252,22 @@ resolve_mod() {
 	m=${m//-/_}
 	[[ -n ${SEEN[$m]:-} ]] && return 0
 	SEEN[$m]=1
-	if ! deps=$(modinfo -k "$KREL" -F depends "$m" 2>/dev/null); then
+	if ! deps=$("${MODINFO[@]}" -F depends "$m" 2>/dev/null); then
 		# built-in?
-		grep -q "/${m//_/[-_]}\.ko" "/lib/modules/$KREL/modules.builtin" && return 0
+		grep -q "/${m//_/[-_]}\.ko" "$MODDIR/modules.builtin" && return 0
 		die "module $m not found for $KREL"
 	fi
 	local IFS=,
 	for d in $deps; do [[ -n $d ]] && resolve_mod "$d"; done
 	unset IFS
-	[[ -n $(modinfo -k "$KREL" -F filename "$m" 2>/dev/null) ]] || return 0
-	[[ $(modinfo -k "$KREL" -F filename "$m") == "(builtin)" ]] && return 0
+	[[ -n $("${MODINFO[@]}" -F filename "$m" 2>/dev/null) ]] || return 0
+	[[ $("${MODINFO[@]}" -F filename "$m") == "(builtin)" ]] && return 0
 	LOAD_ORDER+=("$m")
 }
 for m in "${INITRD_MODULES[@]}"; do resolve_mod "$m"; done
 
 KEY=$({ printf '%s\n' "$INIT_SCRIPT" "${LOAD_ORDER[@]}"; stat -Lc '%s %Y' "$BUSYBOX" \
-	"/lib/modules/$KREL/modules.dep"; } | sha256sum | cut -c1-16)
+	"$MODDIR/modules.dep"; } | sha256sum | cut -c1-16)
 INITRD=$CACHE_DIR/initramfs-$KREL-$KEY.cpio
 
 build_initramfs() {
@@ -239,7 +280,7 @@ build_initramfs() {
 	chmod 755 "$st/init"
 	: >"$st/modules.load"
 	for m in "${LOAD_ORDER[@]}"; do
-		f=$(modinfo -k "$KREL" -F filename "$m")
+		f=$("${MODINFO[@]}" -F filename "$m")
 		case "$f" in
 		*.ko) cp "$f" "$st/modules/$m.ko" ;;
 		*.ko.xz) xz -dc "$f" >"$st/modules/$m.ko" ;;
@@ -261,7 +302,7 @@ build_initramfs() {
 # and the (slow under TCG) in-guest xz decompression, ~2-3 s saved. Falls
 # back to the bzImage if extraction fails or FTPALG_VM_BZIMAGE=1.
 BOOT_KERNEL=$VMLINUZ
-if [[ ${FTPALG_VM_BZIMAGE:-0} != 1 ]] && grep -q '^CONFIG_PVH=y' "/boot/config-$KREL" 2>/dev/null; then
+if [[ -z $KERNEL && ${FTPALG_VM_BZIMAGE:-0} != 1 ]] && grep -q '^CONFIG_PVH=y' "/boot/config-$KREL" 2>/dev/null; then
 	VMLINUX=$CACHE_DIR/vmlinux-$KREL-$(stat -Lc '%s-%Y' "$VMLINUZ")
 	if [[ ! -s $VMLINUX ]]; then
 		rm -f "$CACHE_DIR/vmlinux-$KREL-"*
@@ -312,7 +353,7 @@ if ((${#MODULES[@]})); then
 	# resulting modules.* files are copied into the guest's overlay.
 	DM=$JOB/depmod/lib/modules/$KREL
 	mkdir -p "$DM/extra"
-	for f in /lib/modules/"$KREL"/*; do
+	for f in "$MODDIR"/*; do
 		n=${f##*/}
 		case "$n" in
 		extra | build | source) ;;
@@ -348,6 +389,11 @@ fi
 	printf ')\n'
 } >"$JOB/env.sh"
 printf '%s\n' "$PWD" >"$JOB/cwd"
+if [[ $MODDIR != "/lib/modules/$KREL" ]]; then
+	printf '%s\n' "$MODDIR" >"$JOB/moddir"
+else
+	: >"$JOB/moddir"
+fi
 
 cat >"$JOB/guest.sh" <<'EOF_GUEST'
 #!/bin/bash

@@ -221,6 +221,25 @@ static void do_line(struct ftp_session *s, enum ftp_dir dir,
 	CHECK((s->flags & before.flags &
 	       (FTP_SESSION_EPSV_ALL | FTP_SESSION_LOST)) ==
 	      (before.flags & (FTP_SESSION_EPSV_ALL | FTP_SESSION_LOST)));
+
+	/*
+	 * As the kernel does when a PORT made no expectation (decided here
+	 * by the port, so that replays decide alike): the newest entry
+	 * becomes OTHER, nothing else changes.
+	 */
+	if (ev == FTP_EV_ACTIVE && (r->m.ep.port & 1)) {
+		struct ftp_session t = *s;
+		unsigned int shift = (s->depth - 1) * 4;
+
+		ftp_session_untrack(s);
+		CHECK(s->depth == t.depth && s->flags == t.flags &&
+		      s->reply == t.reply);
+		CHECK(((s->fifo >> shift) & 0xf) == FTP_CMD_OTHER);
+		CHECK((s->fifo ^ t.fifo) ==
+		      ((unsigned int)(FTP_CMD_ACTIVE ^ FTP_CMD_OTHER) << shift));
+		r->s = *s;
+		check_state(s);
+	}
 }
 
 static void do_segment(struct ftp_session *s, enum ftp_dir dir,

@@ -20,7 +20,9 @@
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 # Environment: FTPALG_LOGDIR (default build/check), FTPALG_CACHE (kernel
 # cache root, see build-debug-kernel.sh), FTPALG_DEBUG_TIMEOUT (VM timeout
-# in seconds, default 3000), FTPALG_DEBUG_MEM (guest MB, default 2048).
+# in seconds, default 5400), FTPALG_DEBUG_MEM (guest MB, default 2048),
+# KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep under TCG
+# make a transfer take 3-5 times as long as on the distro kernel).
 #
 # Inside the VM this script runs again as `check-debug.sh --in-vm [TEST...]`.
 set -u
@@ -150,12 +152,13 @@ echo "check-debug: module built against $rel ($(($(date +%s) - t1)) s)"
 
 # 3. the selftests in the VM
 # The bzImage: this KASAN vmlinux does not survive PVH direct boot.
+export KSFT_TIMEOUT=${KSFT_TIMEOUT:-1800}
 t2=$(date +%s)
 out=$logdir/check-debug.log
 klog=$logdir/check-debug-kernel.log
 selftests/vm/run-vm.sh --kernel "$kdir/build/arch/x86/boot/bzImage" \
 	--modules-dir "$kdir/mod/lib/modules/$rel" \
-	--mem "${FTPALG_DEBUG_MEM:-2048}" --timeout "${FTPALG_DEBUG_TIMEOUT:-3000}" \
+	--mem "${FTPALG_DEBUG_MEM:-2048}" --timeout "${FTPALG_DEBUG_TIMEOUT:-5400}" \
 	--log "$klog" --module "$ko" -- scripts/check-debug.sh --in-vm "$@" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 t3=$(date +%s)

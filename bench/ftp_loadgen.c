@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define RBUF		2048
 #define MAX_BIND	64
 #define CONNECT_BURST	128	/* connects in flight per thread */
@@ -123,15 +125,7 @@ static double ts_s(const struct timespec *ts)
 
 static void pin(int idx)
 {
-	cpu_set_t set;
-	int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpu_base < 0 || n <= 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET((cpu_base + idx) % n, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		fprintf(stderr, "loadgen: cannot pin thread %d\n", idx);
+	pin_thread("loadgen", cpu_base, idx);
 }
 
 static int open_socket(unsigned int idx, int nonblock)

@@ -40,6 +40,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define LINE_MAX_LEN	1024
 #define MAX_EVENTS	256
 
@@ -67,15 +69,7 @@ static void die(const char *what)
 
 static void pin(int idx)
 {
-	cpu_set_t set;
-	int n = (int)sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpu_base < 0 || n <= 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET((cpu_base + idx) % n, &set);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		fprintf(stderr, "responder: cannot pin thread %d\n", idx);
+	pin_thread("responder", cpu_base, idx);
 }
 
 static int make_listener(int port)

@@ -39,6 +39,7 @@
 
 #include "session.h"
 #include "fuzz.h"
+#include "../common/session_cmp.h"
 
 
 #define R_SERVER	0x01
@@ -48,26 +49,6 @@
 #define R_REPLAY	0x10
 #define R_RESTORE	0x20
 
-static int same_session(const struct ftp_session *a,
-			const struct ftp_session *b)
-{
-	return a->fifo == b->fifo && a->reply == b->reply &&
-	       a->depth == b->depth && a->flags == b->flags;
-}
-
-static int same_match(const struct ftp_match *a, const struct ftp_match *b)
-{
-	return a->kind == b->kind && a->ep.family == b->ep.family &&
-	       !memcmp(a->ep.addr, b->ep.addr, sizeof(a->ep.addr)) &&
-	       a->ep.port == b->ep.port && a->arg_off == b->arg_off &&
-	       a->arg_len == b->arg_len && a->delim == b->delim;
-}
-
-static int carries_match(int ev)
-{
-	return ev == FTP_EV_ACTIVE || ev == FTP_EV_PASSIVE ||
-	       ev == FTP_EV_UNSOLICITED;
-}
 
 /* Layout documented in session.h: 4 bits per entry, oldest low. */
 static void check_state(const struct ftp_session *s)

@@ -16,6 +16,7 @@
 
 #include "session.h"
 #include "tap.h"
+#include "../common/session_cmp.h"
 
 #define CL FTP_DIR_CLIENT
 #define SV FTP_DIR_SERVER
@@ -528,26 +529,6 @@ struct outcome {
 	struct ftp_session s;
 };
 
-static int same_session(const struct ftp_session *a,
-			const struct ftp_session *b)
-{
-	return a->fifo == b->fifo && a->reply == b->reply &&
-	       a->depth == b->depth && a->flags == b->flags;
-}
-
-static int same_match(const struct ftp_match *a, const struct ftp_match *b)
-{
-	return a->kind == b->kind && a->ep.family == b->ep.family &&
-	       !memcmp(a->ep.addr, b->ep.addr, sizeof(a->ep.addr)) &&
-	       a->ep.port == b->ep.port && a->arg_off == b->arg_off &&
-	       a->arg_len == b->arg_len && a->delim == b->delim;
-}
-
-static int carries_match(int ev)
-{
-	return ev == FTP_EV_ACTIVE || ev == FTP_EV_PASSIVE ||
-	       ev == FTP_EV_UNSOLICITED;
-}
 
 /*
  * Apply one step to @s.  The line is copied to an exact-size heap buffer

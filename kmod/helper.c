@@ -42,14 +42,25 @@ static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 #define FTPALG_HELD		BIT(7)	/* lines[dir] is a held line */
 /* Lines held in a row, before holding stops for the current one. */
 #define FTPALG_MAX_HOLDS	7
+/*
+ * Retransmissions of a held line's start that still leave it unfinished.
+ * A sender whose timeout struck before it had sent the whole line (slow
+ * writer), or that resends only the first segment, sends no more bytes
+ * until that one is acknowledged: holding on would stall the connection,
+ * so the line then goes on unchanged (and cannot be rewritten).
+ */
+#define FTPALG_MAX_HELD_RETRIES	2
 
 /* Internal verdicts: a refusal resetting both ends; go on with a segment. */
 #define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
 #define FTPALG_CONTINUE		(NF_MAX_VERDICT + 2)
 
 struct ftpalg_line {
-	u16 len;
+	u16 len;	/* held: bytes present from the line's start on */
 	u16 held_off;	/* held: where the line starts after next_seq */
+	u8 held_retries;
+	/* held: bytes present, in whatever order the segments came */
+	DECLARE_BITMAP(held_have, FTP_LINE_MAX);
 	char buf[FTP_LINE_MAX];
 };
 
@@ -360,8 +371,11 @@ static int ftpalg_hold(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	}
 	line = &st->lines->dir[dir];
 	line->held_off = tail - pos;
+	line->held_retries = 0;
 	line->len = s->len - tail;
 	memcpy(line->buf, ftpalg_seg_data(s) + tail, line->len);
+	bitmap_zero(line->held_have, FTP_LINE_MAX);
+	bitmap_set(line->held_have, 0, line->len);
 	st->flags[dir] |= FTPALG_HELD;
 	st->flags[dir] += FIELD_PREP(FTPALG_HOLDS, 1);
 	ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
@@ -375,11 +389,12 @@ static void ftpalg_unhold(struct ftpalg_conn *st, enum ip_conntrack_dir dir)
 }
 
 /*
- * A segment while a line is held: keep its bytes of the line.  Once the
- * line is whole and a segment starting at next_seq reaches the line's
- * start, the missing rest of the line is appended to that segment, which
- * then goes through the normal path and is rewritten like any line that
- * arrived whole.  Returns FTPALG_CONTINUE for that segment, or a verdict.
+ * A segment while a line is held: keep its bytes of the line, also when
+ * segments overtake each other.  Once the line is whole and a segment
+ * starting at next_seq reaches the line's start, the missing rest of the
+ * line is appended to that segment, which then goes through the normal
+ * path and is rewritten like any line that arrived whole.  Returns
+ * FTPALG_CONTINUE for that segment, or a verdict.
  */
 static int ftpalg_held(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
 {
@@ -393,14 +408,22 @@ static int ftpalg_held(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
 
 	if (after(hi, start + FTP_LINE_MAX))
 		hi = start + FTP_LINE_MAX;
-	if (!after(lo, start + line->len) && after(hi, lo)) {
+	if (after(hi, lo)) {
 		memcpy(line->buf + (lo - start), ftpalg_seg_data(s) + (lo - seq),
 		       hi - lo);
-		if (after(hi, start + line->len))
-			line->len = hi - start;
+		bitmap_set(line->held_have, lo - start, hi - lo);
+		line->len = find_first_zero_bit(line->held_have, FTP_LINE_MAX);
 	}
 	nl = memchr(line->buf, '\n', line->len);
 	if (!nl && line->len < FTP_LINE_MAX) {
+		if (!after(seq, start) &&
+		    ++line->held_retries >= FTPALG_MAX_HELD_RETRIES) {
+			/* pass the line on unchanged rather than stall */
+			ftpalg_count(s->ct, FTPALG_STAT_NAT_FAILED);
+			st->flags[dir] |= FTPALG_HOLDS;
+			ftpalg_unhold(st, dir);
+			return FTPALG_CONTINUE;
+		}
 		/* the sender cannot get past an unfinished line anyway */
 		ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
 		return NF_DROP;

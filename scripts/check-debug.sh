@@ -3,15 +3,16 @@
 # `make check-debug`: every selftest on a KASAN + lockdep + kmemleak kernel.
 #
 #   scripts/check-debug.sh [TEST...]    (TEST: a selftests/ script name;
-#                                        default: all of `run_tests`)
+#                                        default: all of TEST_PROGS)
 #
 # 1. builds (or takes from the cache) the debug kernel from Debian's
 #    linux-source-6.1: scripts/build-debug-kernel.sh, config fragments
 #    selftests/config.vm + selftests/config.debug;
 # 2. builds the module against it, out of tree (kmod/ is left alone);
-# 3. boots it with selftests/vm/run-vm.sh and runs `make -C selftests
-#    run_tests` (or only the given selftests/TEST scripts), then unloads the
-#    module and makes kmemleak scan twice and report.
+# 3. runs each selftest in a VM of its own on that kernel
+#    (selftests/vm/run-vm-tests.sh, FTPALG_DEBUG_JOBS at a time, default
+#    nproc); after the test the VM unloads the module and makes kmemleak
+#    scan twice and report, so every report names the test behind it.
 # Any KASAN / lockdep / RCU / atomic-sleep / debugobjects report, WARNING,
 # BUG or kmemleak finding fails the run and is printed (the runner scans the
 # guest's kernel log; kmemleak findings are copied into that log).  A WARN
@@ -19,12 +20,12 @@
 #
 # Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
 # Environment: FTPALG_LOGDIR (default build/check), FTPALG_CACHE (kernel
-# cache root, see build-debug-kernel.sh), FTPALG_DEBUG_TIMEOUT (VM timeout
-# in seconds, default 5400), FTPALG_DEBUG_MEM (guest MB, default 2048),
-# KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep under TCG
-# make a transfer take 3-5 times as long as on the distro kernel).
+# cache root, see build-debug-kernel.sh), FTPALG_DEBUG_TIMEOUT (timeout of
+# each VM in seconds, default 2400), FTPALG_DEBUG_MEM (guest MB, default
+# 2048), KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep
+# under TCG make a transfer take 3-5 times as long as on the distro kernel).
 #
-# Inside the VM this script runs again as `check-debug.sh --in-vm [TEST...]`.
+# Inside the VM this script runs again as `check-debug.sh --in-vm TEST...`.
 set -u
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top" || exit 1
@@ -36,15 +37,11 @@ in_vm() {
 	local rc=0 out n i leaks
 	echo "# check-debug: kernel $(uname -r), $(nproc) CPUs"
 	if [ ! -w "$KMEMLEAK" ]; then
-		echo "not ok 1 - check-debug: kmemleak is not available ($KMEMLEAK)"
+		echo "# not ok 1 - check-debug: kmemleak is not available ($KMEMLEAK)"
 		rc=1
 	fi
 
-	if (($#)); then
-		make -s -C selftests run_tests TEST_PROGS="$*" || rc=1
-	else
-		make -s -C selftests run_tests || rc=1
-	fi
+	make -s -C selftests run_tests TEST_PROGS="$*" || rc=1
 
 	# The module's exit path runs under the same checks.  Network namespaces
 	# are dismantled asynchronously (slowly, under TCG): retry for a while.
@@ -55,12 +52,12 @@ in_vm() {
 			sleep 1
 		done
 		if grep -q "^$NAME " /proc/modules; then
-			echo "not ok 1 - check-debug: $NAME unloads"
-			echo "#   $out"
-			echo "#   $(grep "^$NAME " /proc/modules)"
+			echo "# not ok 1 - check-debug: $NAME unloads"
+			echo "# #   $out"
+			echo "# #   $(grep "^$NAME " /proc/modules)"
 			rc=1
 		else
-			echo "ok 1 - check-debug: $NAME unloads"
+			echo "# ok 1 - check-debug: $NAME unloads"
 		fi
 	fi
 	modprobe -r nf_nat_ftp nf_conntrack_ftp 2>/dev/null
@@ -74,14 +71,14 @@ in_vm() {
 		leaks=$(cat "$KMEMLEAK")
 		if [ -n "$leaks" ]; then
 			n=$(printf '%s\n' "$leaks" | grep -c '^unreferenced object')
-			echo "not ok 2 - check-debug: kmemleak: $n unreferenced objects"
-			printf '%s\n' "$leaks" | sed 's/^/#   /'
+			echo "# not ok 2 - check-debug: kmemleak: $n unreferenced objects"
+			printf '%s\n' "$leaks" | sed 's/^/# #   /'
 			printf '%s\n' "$leaks" | head -n 200 | while IFS= read -r line; do
 				printf 'kmemleak: report: %s\n' "$line" >/dev/kmsg
 			done
 			rc=1
 		else
-			echo "ok 2 - check-debug: kmemleak: no unreferenced objects"
+			echo "# ok 2 - check-debug: kmemleak: no unreferenced objects"
 		fi
 	fi
 	return $rc
@@ -150,23 +147,29 @@ vm=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
 [[ $vm == "$rel" ]] || fail "$ko has vermagic $vm, not $rel"
 echo "check-debug: module built against $rel ($(($(date +%s) - t1)) s)"
 
-# 3. the selftests in the VM
+# 3. the selftests, one VM each
 # The bzImage: this KASAN vmlinux does not survive PVH direct boot.
 export KSFT_TIMEOUT=${KSFT_TIMEOUT:-1800}
+tests=("$@")
+((${#tests[@]})) || read -r -a tests <<<"$(make -s -C selftests list_tests)"
 t2=$(date +%s)
 out=$logdir/check-debug.log
-klog=$logdir/check-debug-kernel.log
-selftests/vm/run-vm.sh --kernel "$kdir/build/arch/x86/boot/bzImage" \
+vmlogs=$logdir/check-debug-vm
+rm -rf "$vmlogs"
+selftests/vm/run-vm-tests.sh -j "${FTPALG_DEBUG_JOBS:-$(nproc)}" \
+	--cmd "scripts/check-debug.sh --in-vm" --log-dir "$vmlogs" \
+	--kernel "$kdir/build/arch/x86/boot/bzImage" \
 	--modules-dir "$kdir/mod/lib/modules/$rel" \
-	--mem "${FTPALG_DEBUG_MEM:-2048}" --timeout "${FTPALG_DEBUG_TIMEOUT:-5400}" \
-	--log "$klog" --module "$ko" -- scripts/check-debug.sh --in-vm "$@" 2>&1 | tee "$out"
+	--mem "${FTPALG_DEBUG_MEM:-2048}" --timeout "${FTPALG_DEBUG_TIMEOUT:-2400}" \
+	--module "$ko" -- "${tests[@]}" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 t3=$(date +%s)
 
 # Belt and braces: the runner already fails on WARNING:/BUG:/KASAN/kmemleak
 # lines; these are the debug facilities' own headlines.
 reports=$(grep -aE 'BUG: KASAN|possible recursive locking|inconsistent lock state|suspicious RCU usage|possible circular locking|lock held when returning|sleeping function called from invalid context|ODEBUG:|DEBUG_LOCKS_WARN_ON|kmemleak: report:' \
-	"$klog" 2>/dev/null | sed -E 's/^(<[0-9]+>)?\[ *[0-9.]+\] //' | awk '!seen[$0]++' | head -n 20)
+	-H "$vmlogs"/*.klog 2>/dev/null |
+	sed -E 's#^.*/([^/]*)\.klog:(<[0-9]+>)?(\[ *[0-9.]+\] )?#\1: #' | awk '!seen[$0]++' | head -n 20)
 if [[ -n $reports ]]; then
 	echo "check-debug: debug kernel reports:"
 	printf '%s\n' "$reports" | sed 's/^/check-debug:   /'
@@ -179,7 +182,7 @@ failed=$(grep -cE '^(# )?not ok [0-9]+' "$out")
 passed=$((passed - skipped))
 if [[ $rc -ne 0 && $failed -eq 0 ]]; then
 	failed=1
-	echo "not ok - check-debug exited with status $rc (kernel log: $klog)"
+	echo "not ok - check-debug exited with status $rc (kernel logs: $vmlogs)"
 fi
 echo "check-debug: kernel $((t1 - t0)) s, module $((t2 - t1)) s, VM $((t3 - t2)) s, total $(($(date +%s) - start)) s; logs in $logdir"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -743,6 +743,19 @@ cs "snat split: segments held" nat_hold -ge $n
 cs "snat split: every PORT rewritten" nat_rewrite -ge $n
 cs "snat split: one expectation each" expect_created -eq $n
 
+# A writer slower than its own retransmission timeout: after the timeout the
+# client resends only "PORT" and sends nothing more until that is
+# acknowledged.  ftpalg must stop holding (the line goes on unchanged, so
+# the server refuses the foreign address), not stall the connection.
+fresh
+pair "snat: PORT written slower than the client's RTO goes on unchanged, no stall" \
+	snat-slow "$S4" "timeout:20" "recv:^PORT 192,0,2,2,18,90\$" \
+	"send:500 Illegal PORT command.$CRLF" serve -- \
+	timeout:20 gap:0.4 "cuts:4,9,14:PORT 192,0,2,2,18,90$CRLF" "recv:^500" noop
+cs "snat slow writer: holding given up (nat_failed)" nat_failed -ge 1
+cs "snat slow writer: not rewritten" nat_rewrite -eq 0
+cs "snat slow writer: no expectation" expect_created -eq 0
+
 # a retransmitted, rewritten PORT must carry the same rewrite
 drop_port_once
 # The lost PORT alone.  Followed at once by a NOOP that the server SACKs

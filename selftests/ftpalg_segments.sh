@@ -75,21 +75,25 @@ check_stat "routed pipelined: 227 seen" reply_pasv -eq 1
 check_stat "routed pipelined: three expectations" expect_created -eq 3
 
 # --- SNAT: incomplete lines are held back until complete ------------------
+# Holding relies on the client sending the whole line before its first
+# retransmission timeout (200 ms at least), as a stack cutting a line into
+# segments does: the pieces leave 10 ms apart here.  A slower writer is
+# ftpalg_hostile.sh's business.
 topo_routes snat
 check "snat: ruleset loads" router_rules nft -150 snat
 
 stat_snap
-peer_get "snat ipv4 PORT in 4 segments" "$S4" --mode port --split 2,7,-2
+peer_get "snat ipv4 PORT in 4 segments" "$S4" --mode port --gap 0.01 --split 2,7,-2
 check_stat "snat split PORT: segment held" nat_hold -ge 1
 check_stat "snat split PORT: PORT rewritten" nat_rewrite -ge 1
 check_stat "snat split PORT: one expectation" expect_created -eq 1
 
 stat_snap
-peer_get "snat ipv4 PORT after a 1-byte 'P' segment" "$S4" --mode port --split 1
+peer_get "snat ipv4 PORT after a 1-byte 'P' segment" "$S4" --mode port --gap 0.01 --split 1
 check_stat "snat 'P'+rest: PORT rewritten" nat_rewrite -ge 1
 
 stat_snap
-peer_get "snat ipv6 EPRT in 4 segments" "$S6" --mode eprt --split 3,6,20,-2
+peer_get "snat ipv6 EPRT in 4 segments" "$S6" --mode eprt --gap 0.01 --split 3,6,20,-2
 check_stat "snat split EPRT: segment held" nat_hold -ge 1
 check_stat "snat split EPRT: EPRT rewritten" nat_rewrite -ge 1
 

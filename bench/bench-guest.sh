@@ -145,7 +145,9 @@ alg_stat()
 RESP_PID=
 start_responder()
 {
-	nsx "$NS_S" "$BIN/ftp_responder" --listen "$S4" --port 21 "$@" \
+	# not nsx: $! must be the program itself (ip netns exec execs it),
+	# not a subshell whose death would leave it running
+	ip netns exec "$NS_S" "$BIN/ftp_responder" --listen "$S4" --port 21 "$@" \
 		> "$TMPD/responder.log" 2>&1 &
 	RESP_PID=$!
 	_pids+=("$RESP_PID")
@@ -172,7 +174,7 @@ bg_loadgen()
 	local out=$1
 	shift
 	: > "$out"
-	nsx "$NS_C" "$BIN/ftp_loadgen" "$@" > "$out" 2>&1 &
+	ip netns exec "$NS_C" "$BIN/ftp_loadgen" "$@" > "$out" 2>&1 &	# as above
 	LG_PID=$!
 	_pids+=("$LG_PID")
 }
@@ -214,17 +216,18 @@ set_window()
 # cpus=2: loadgen 2 threads and responder 2 threads, thread i on CPU i
 section_rate()
 {
-	local cpus rep v out
+	local cpus rep v out lim0
 	for cpus in 1 2; do
 		start_responder --threads "$cpus" --cpu-base 0 --pasv 40000-49999 || return 1
 		for rep in $(seq 1 "$REPS"); do
 			for v in $VARIANTS; do
 				set_rules "$v" || return 1
+				lim0=$(alg_stat refused_expect_limit)
 				out=$(nsx "$NS_C" "$BIN/ftp_loadgen" rate --server "$PUB4" \
 					--conns "$CONNS" --threads "$cpus" --cpu-base 0 \
 					--secs "$SECS" 2>&1 | grep '^RESULT')
 				log "rate cpus=$cpus rep=$rep $v: $out"
-				emit "{\"section\":\"rate\",\"variant\":\"$v\",\"cpus\":$cpus,\"rep\":$rep,\"tps\":$(num "$(kv tps "$out")"),\"txns\":$(num "$(kv txns "$out")"),\"secs\":$(num "$(kv secs "$out")"),\"failed\":$(num "$(kv failed "$out")"),\"expects\":$(expect_n)}"
+				emit "{\"section\":\"rate\",\"variant\":\"$v\",\"cpus\":$cpus,\"rep\":$rep,\"tps\":$(num "$(kv tps "$out")"),\"txns\":$(num "$(kv txns "$out")"),\"secs\":$(num "$(kv secs "$out")"),\"failed\":$(num "$(kv failed "$out")"),\"expects\":$(expect_n),\"refused_expect_limit\":$(delta "$lim0" "$(alg_stat refused_expect_limit)")}"
 			done
 		done
 		stop_responder

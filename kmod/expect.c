@@ -27,31 +27,31 @@ static bool ftpalg_count_ours(struct nf_conntrack_expect *exp, void *data)
 }
 
 /*
- * Every expectation dies within the expectation timeout, so the number
- * created in the current and the previous window of that length bounds
- * how many are alive.  Only when that bound reaches the cap, as under a
- * flood, are the live ones counted.
+ * Is there room for one more expectation in @net?  The live ones are
+ * counted (a walk of the kernel's whole expectation table under its lock)
+ * only when the estimate reaches the cap, and then at most every
+ * FTPALG_EXPECT_RECOUNT; in between, the estimate is the last count plus
+ * those created since.  Deaths go unseen, so it errs on the side of the
+ * cap, and the packet path walks nothing in normal operation.
  */
 static bool ftpalg_expect_room(struct net *net)
 {
 	struct ftpalg_net *fn = ftpalg_pernet(net);
-	unsigned long period = ftpalg_expect_timeout() * HZ;
-	unsigned long start = READ_ONCE(fn->exp_window_start);
+	unsigned int created = atomic_read(&fn->exp_created);
+	unsigned long last = READ_ONCE(fn->exp_counted_at);
 	unsigned long now = jiffies;
 	unsigned int live = 0;
 
-	if (!netns_expect_max)
-		return true;
-	if (time_after(now, start + period) &&
-	    cmpxchg(&fn->exp_window_start, start, now) == start) {
-		atomic_set(&fn->exp_recent[1], time_after(now, start + 2 * period) ?
-			   0 : atomic_read(&fn->exp_recent[0]));
-		atomic_set(&fn->exp_recent[0], 0);
-	}
-	if (atomic_read(&fn->exp_recent[0]) + atomic_read(&fn->exp_recent[1]) <
+	if (!netns_expect_max ||
+	    READ_ONCE(fn->exp_live) + (created - READ_ONCE(fn->exp_created_seen)) <
 	    netns_expect_max)
 		return true;
+	if (!time_after_eq(now, last + FTPALG_EXPECT_RECOUNT) ||
+	    cmpxchg(&fn->exp_counted_at, last, now) != last)
+		return false;
 	nf_ct_expect_iterate_net(net, ftpalg_count_ours, &live, 0, 0);
+	WRITE_ONCE(fn->exp_created_seen, created);
+	WRITE_ONCE(fn->exp_live, live);
 	return live < netns_expect_max;
 }
 
@@ -59,7 +59,7 @@ void ftpalg_expect_created(struct ftpalg_seg *s)
 {
 	s->expected++;
 	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
-	atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_recent[0]);
+	atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_created);
 }
 
 /*

@@ -26,9 +26,15 @@ struct ftpalg_net {
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
-	unsigned long exp_window_start;	/* see ftpalg_expect_room() */
-	atomic_t exp_recent[2];		/* created this window, the last */
+	/* the expectation cap, see ftpalg_expect_room() */
+	atomic_t exp_created;		/* ever, wrapping */
+	unsigned int exp_created_seen;	/* ...at the last count */
+	unsigned int exp_live;		/* live ones at the last count */
+	unsigned long exp_counted_at;	/* jiffies */
 };
+
+/* How often a namespace at its expectation cap counts the live ones. */
+#define FTPALG_EXPECT_RECOUNT	(HZ / 10)
 
 /* Expectation classes: active mode is removed when active turns off. */
 enum ftpalg_exp_class {
@@ -61,12 +67,15 @@ struct ftpalg_seg {
 	int delta;		/* sum of length changes by rewrites */
 	unsigned int rewrites;
 	unsigned int expected;	/* expectations created */
+	const char *copy;	/* the payload, while the skb is paged */
 };
 
-static inline char *ftpalg_seg_data(const struct ftpalg_seg *s)
+static inline const char *ftpalg_seg_data(const struct ftpalg_seg *s)
 {
+	if (skb_is_nonlinear(s->skb))
+		return s->copy;
 	/* skb->data moves when a rewrite reallocates the head */
-	return (char *)s->skb->data + s->dataoff;
+	return (const char *)s->skb->data + s->dataoff;
 }
 
 /* A refused command or reply, as reported in events. */
@@ -94,7 +103,8 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		enum ip_conntrack_info ctinfo);
 void ftpalg_destroy(struct nf_conn *ct);
 void ftpalg_release_all(void);
-void ftpalg_locks_init(void);
+int ftpalg_segments_init(void);
+void ftpalg_segments_exit(void);
 
 /* expect.c */
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,

@@ -81,7 +81,21 @@ struct ftpalg_conn {
 /* Set on module exit: no new expectations or line buffers from then on. */
 static bool ftpalg_exiting;
 
-void ftpalg_locks_init(void)
+/*
+ * Control segments arrive in paged skbs (TCP sendmsg, GRO): their payload
+ * is read into a per-CPU copy rather than linearizing the skb, which would
+ * allocate for every packet.  Used under ftpalg_lock() (BH off).  A rewrite
+ * makes the skb linear; from then on its own bytes are read.
+ */
+#define FTPALG_COPY_MAX		2048
+
+struct ftpalg_copy {
+	char data[FTPALG_COPY_MAX];
+};
+
+static struct ftpalg_copy __percpu *ftpalg_copies;
+
+int __init ftpalg_segments_init(void)
 {
 	unsigned int i;
 
@@ -89,6 +103,14 @@ void ftpalg_locks_init(void)
 		     sizeof_field(struct nf_conn_help, data));
 	for (i = 0; i < ARRAY_SIZE(ftpalg_locks); i++)
 		spin_lock_init(&ftpalg_locks[i]);
+	ftpalg_copies = alloc_percpu(struct ftpalg_copy);
+	return ftpalg_copies ? 0 : -ENOMEM;
+}
+
+/* After the helpers are unregistered: no segment is being read. */
+void ftpalg_segments_exit(void)
+{
+	free_percpu(ftpalg_copies);
 }
 
 static spinlock_t *ftpalg_lock(const struct nf_conn *ct)
@@ -742,12 +764,6 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		return NF_ACCEPT;	/* pure ACK */
 	seq = ntohl(th->seq);
 
-	/* Control segments are small; only GRO/GSO leaves them paged. */
-	if (skb_linearize(skb)) {
-		ftpalg_count(ct, FTPALG_STAT_NOMEM);
-		return NF_DROP;
-	}
-
 	s.skb = skb;
 	s.ct = ct;
 	s.ctinfo = ctinfo;
@@ -757,10 +773,24 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.delta = 0;
 	s.rewrites = 0;
 	s.expected = 0;
+	s.copy = NULL;
 
 	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
+	if (skb_headlen(skb) < skb->len) {
+		char *copy = this_cpu_ptr(ftpalg_copies)->data;
+
+		if (s.len <= FTPALG_COPY_MAX &&
+		    !skb_copy_bits(skb, s.dataoff, copy, s.len))
+			s.copy = copy;
+		if (!s.copy && skb_linearize(skb)) {
+			ftpalg_count(ct, FTPALG_STAT_NOMEM);
+			ret = NF_DROP;
+			goto out;
+		}
+	}
 	ret = ftpalg_segment(&s, st, seq);
+out:
 	spin_unlock_bh(ftpalg_lock(ct));
 	return ret;
 }

@@ -74,6 +74,7 @@ static int __net_init ftpalg_net_init(struct net *net)
 		goto err_policy;
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
+	fn->exp_counted_at = jiffies - FTPALG_EXPECT_RECOUNT;
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
 	return 0;
 
@@ -152,11 +153,13 @@ static int __init ftpalg_init(void)
 	ret = ftpalg_policy_params_init();
 	if (ret)
 		return ret;
-	ftpalg_locks_init();
+	ret = ftpalg_segments_init();
+	if (ret)
+		goto err_out;
 
 	ret = register_pernet_subsys(&ftpalg_net_ops);
 	if (ret < 0)
-		goto err_out;
+		goto err_segments;
 
 	ftpalg_helper_init(&ftpalg_helpers[0], AF_INET);
 	ftpalg_helper_init(&ftpalg_helpers[1], AF_INET6);
@@ -179,6 +182,8 @@ err_helpers:
 					ARRAY_SIZE(ftpalg_helpers));
 err_pernet:
 	unregister_pernet_subsys(&ftpalg_net_ops);
+err_segments:
+	ftpalg_segments_exit();
 err_out:
 	return ret;
 }
@@ -190,6 +195,7 @@ static void __exit ftpalg_exit(void)
 	nf_conntrack_helpers_unregister(ftpalg_helpers,
 					ARRAY_SIZE(ftpalg_helpers));
 	unregister_pernet_subsys(&ftpalg_net_ops);
+	ftpalg_segments_exit();
 }
 
 module_init(ftpalg_init);

@@ -93,6 +93,7 @@ while ((next < ${#tests[@]} || ${#running[@]})); do
 	while ((next < ${#tests[@]} && ${#running[@]} < jobs)); do
 		run_one "${tests[next]}" &
 		running[$!]=${tests[next]}
+		echo "# started ${tests[next]##*/} at $SECONDS s"	# progress
 		next=$((next + 1))
 	done
 	wait -n -p done_pid

@@ -74,8 +74,9 @@ static int __net_init ftpalg_net_init(struct net *net)
 		goto err_policy;
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
-	fn->exp_counted_at = jiffies - FTPALG_EXPECT_RECOUNT;
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
+	/* the first count may come at once */
+	fn->exp_counted_at = jiffies - FTPALG_EXPECT_RECOUNT;
 	return 0;
 
 err_policy:

@@ -17,14 +17,14 @@
 #
 # Environment (all optional):
 #   FTPALG_BENCH_SECTIONS  "rate data mem alloc place" (default: all)
-#   FTPALG_BENCH_REPS      repetitions of timed measurements (3)
+#   FTPALG_BENCH_REPS      repetitions of timed measurements (5)
 #   FTPALG_BENCH_CONNS     concurrent control connections, rate (100: with
 #                          ftpalg's 8 expectations each, below its default
 #                          netns_expect_max of 1024)
 #   FTPALG_BENCH_SECS      seconds per rate run (4)
 #   FTPALG_BENCH_PLACE_REPS repetitions of the placement runs (2: each
 #                          opens 1000 sessions, the slowest part under TCG)
-#   FTPALG_BENCH_DATA_MB   MB per data transfer (64)
+#   FTPALG_BENCH_DATA_MB   MB per data transfer (128)
 #   FTPALG_BENCH_IDLE      idle sessions for the memory figure (10000)
 #   FTPALG_BENCH_PLACE     concurrent passive sessions, placement (1000)
 #   FTPALG_BENCH_ALLOC_TXNS transactions of the allocation check (2000)
@@ -36,11 +36,11 @@ BIN=$REPO/bench/build
 CTL=$REPO/tools/ftpalgctl
 
 SECTIONS=${FTPALG_BENCH_SECTIONS:-rate data mem alloc place}
-REPS=${FTPALG_BENCH_REPS:-3}
+REPS=${FTPALG_BENCH_REPS:-5}
 CONNS=${FTPALG_BENCH_CONNS:-100}
 SECS=${FTPALG_BENCH_SECS:-4}
 PLACE_REPS=${FTPALG_BENCH_PLACE_REPS:-2}
-DATA_MB=${FTPALG_BENCH_DATA_MB:-64}
+DATA_MB=${FTPALG_BENCH_DATA_MB:-128}
 IDLE=${FTPALG_BENCH_IDLE:-10000}
 PLACE=${FTPALG_BENCH_PLACE:-1000}
 ALLOC_TXNS=${FTPALG_BENCH_ALLOC_TXNS:-2000}

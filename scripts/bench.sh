@@ -12,7 +12,7 @@
 # Results are reported, never asserted.
 #
 # Environment: FTPALG_BENCH_* (see bench/bench-guest.sh) are passed to the
-# guest; BENCH_VM_MEM (2048), BENCH_VM_TIMEOUT (1500 s), BENCH_SKIP_VM=1
+# guest; BENCH_VM_MEM (2048), BENCH_VM_TIMEOUT (2400 s), BENCH_SKIP_VM=1
 # (parser part only), BENCH_NICE (10).
 set -euo pipefail
 
@@ -70,7 +70,7 @@ if [[ ${BENCH_SKIP_VM:-0} != 1 ]]; then
 	say "booting the VM (2 vCPUs, TCG); this takes several minutes"
 	set +e
 	"${NICE[@]}" selftests/vm/run-vm.sh --kernel-release "$KREL" --cpus 2 \
-		--mem "${BENCH_VM_MEM:-2048}" --timeout "${BENCH_VM_TIMEOUT:-1500}" \
+		--mem "${BENCH_VM_MEM:-2048}" --timeout "${BENCH_VM_TIMEOUT:-2400}" \
 		--module "kmod/nf_conntrack_ftpalg.ko" -- bash bench/bench-guest.sh |
 		sed -u 's/\r$//' | tee -a "$RAW" | grep --line-buffered -v '^BENCH ' >&2
 	VM_RC=${PIPESTATUS[0]}

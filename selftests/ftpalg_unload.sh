@@ -124,19 +124,23 @@ holder_stop()
 }
 
 # busy NAME HOST: a control connection that keeps sending PORT and NOOP
-# (one segment each) for a few seconds, reading the replies; exits 0 if
-# every command got its reply.
+# (one segment each), reading the replies, until NAME.stop exists; exits 0
+# if every command got its reply.
 busy()
 {
 	local name=$1 host=$2
-	nsx "$NS_C" timeout 120 bash -c '
+	# until busy_stop: it must outlive the unload however slow the kernel
+	# (KASAN under TCG); the timeout only ends a forgotten one
+	nsx "$NS_C" timeout 900 bash -c '
 		exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"' || exit 3
 		rd() { local l; while read -r -t 10 l <&3; do
 			case $l in "$1"*) return 0;; esac; done; echo "no $1"; return 1; }
 		rd 220 || exit 1
 		printf "USER anonymous\r\n" >&3; rd 230 || exit 1
 		echo BUSY
-		for i in $(seq 1 150); do
+		i=0
+		while [ ! -e "'"$TMPD/$name.stop"'" ]; do
+			i=$((i % 250 + 1))
 			# 200, or 500 once a NATed PORT is no longer rewritten
 			printf "PORT 192,0,2,2,201,%d\r\n" $i >&3; rd "" || exit 1
 			printf "NOOP\r\n" >&3; rd 200 || exit 1
@@ -248,6 +252,7 @@ live_unload()
 		rc=$?
 		check "$ph: in-flight ${n#"$ph"-} transfer completes intact" bg_done "$n" $rc
 	done
+	: > "$TMPD/$ph-busy.stop"
 	wait "$BUSY_PID"
 	rc=$?
 	check "$ph: busy control connection unaffected (rc=$rc)" test $rc -eq 0 ||

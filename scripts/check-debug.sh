@@ -23,7 +23,8 @@
 # cache root, see build-debug-kernel.sh), FTPALG_DEBUG_TIMEOUT (timeout of
 # each VM in seconds, default 2400), FTPALG_DEBUG_MEM (guest MB, default
 # 2048), KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep
-# under TCG make a transfer take 3-5 times as long as on the distro kernel).
+# under TCG make a transfer take 3-5 times as long as on the distro kernel),
+# FTPALG_TIME_SCALE (the selftests' waits for progress, default 4 here).
 #
 # Inside the VM this script runs again as `check-debug.sh --in-vm TEST...`.
 set -u
@@ -150,6 +151,7 @@ echo "check-debug: module built against $rel ($(($(date +%s) - t1)) s)"
 # 3. the selftests, one VM each
 # The bzImage: this KASAN vmlinux does not survive PVH direct boot.
 export KSFT_TIMEOUT=${KSFT_TIMEOUT:-1800}
+export FTPALG_TIME_SCALE=${FTPALG_TIME_SCALE:-4}	# see selftests/lib.sh
 tests=("$@")
 ((${#tests[@]})) || read -r -a tests <<<"$(make -s -C selftests list_tests)"
 t2=$(date +%s)

@@ -256,12 +256,12 @@ solo_start()
 	shift
 	P_SLOG=$TMPD/$P_NAME.srv
 	P_CLOG=$TMPD/$P_NAME.cli
-	nsx "$NS_S" timeout 120 "$PYTHON" "$RAW" server --listen "$addr" \
+	nsx "$NS_S" timeout "$(scaled 120)" "$PYTHON" "$RAW" server --listen "$addr" \
 		"${s[@]}" > "$P_SLOG" 2>&1 &
 	P_SPID=$!
 	_pids+=("$P_SPID")
 	bwait 60000 has "$P_SLOG" LISTENING
-	nsx "$NS_C" timeout 120 "$PYTHON" "$RAW" client "$addr" "$@" \
+	nsx "$NS_C" timeout "$(scaled 120)" "$PYTHON" "$RAW" client "$addr" "$@" \
 		> "$P_CLOG" 2>&1 &
 	P_CPID=$!
 	_pids+=("$P_CPID")

@@ -149,7 +149,7 @@ pp_to()
 {
 	local out=$1 host=$2
 	shift 2
-	nsx "$NS_C" timeout 90 "$PYTHON" "$PPEER" session "$host" "$CTRL_PORT" \
+	nsx "$NS_C" timeout "$(scaled 90)" "$PYTHON" "$PPEER" session "$host" "$CTRL_PORT" \
 		--wait "$WAIT" "$@" > "$out" 2>&1
 }
 
@@ -353,7 +353,7 @@ check_no_refusal()
 peer_pause_start()
 {
 	local host=$1 out=$2 mode=$3 pf=$4
-	nsx "$NS_C" env FTP_PEER_TIMEOUT=5 timeout 60 "$PYTHON" \
+	nsx "$NS_C" env FTP_PEER_TIMEOUT=5 timeout "$(scaled 60)" "$PYTHON" \
 		"$SELFTEST_DIR/ftp_peer.py" "$host" "$CTRL_PORT" get --mode "$mode" \
 		--expect "$DATA_FILE" --pause-file "$pf" > "$out" 2>&1 &
 	PEER_PID=$!

@@ -54,7 +54,7 @@ bg_get()
 	epsv) opt=(--ftp-skip-pasv-ip) ;;
 	esac
 	rm -f "$TMPD/$name.out"
-	nsx "$NS_C" timeout 100 curl -sS -v --max-time 90 --connect-timeout 20 \
+	nsx "$NS_C" timeout "$(scaled 100)" curl -sS -v --max-time 90 --connect-timeout 20 \
 		"${opt[@]}" -o "$TMPD/$name.out" \
 		"ftp://$(url_host "$host"):$CTRL_PORT/big.bin" > "$TMPD/$name.log" 2>&1 &
 	BG_PID[$name]=$!
@@ -96,7 +96,7 @@ holder()
 {
 	local name=$1 host=$2 port=$3 fam=4
 	[ "${host#*:}" != "$host" ] && fam=6
-	nsx "$NS_C" timeout 120 bash -c '
+	nsx "$NS_C" timeout "$(scaled 120)" bash -c '
 		exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"' || exit 3
 		rd() { local l; while read -r -t 10 l <&3; do echo "< $l";
 			case $l in "$1"*) return 0;; esac; done; return 1; }

@@ -17,7 +17,10 @@
 #                   "ftp" runs the generic checks against the in-tree helper,
 #                   which is how the tests themselves were debugged on a
 #                   kernel without the module; ftpalg-only checks then SKIP.
-#   FTPALG_CLIENT_TIMEOUT seconds a transfer that should work may take (20)
+#   FTPALG_TIME_SCALE     multiplies every wait for progress (1; make
+#                         check-debug sets 4: KASAN + lockdep under TCG)
+#   FTPALG_CLIENT_TIMEOUT seconds a transfer that should work may take
+#                         (20 x FTPALG_TIME_SCALE)
 #   FTPALG_NEG_TIMEOUT    seconds a transfer that must fail is given (15)
 #   FTPALG_VERBOSE=1  print command output of passing checks too
 #   FTPALG_TIMES=1    print elapsed seconds after every check
@@ -27,7 +30,8 @@ ksft_skip=4
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FTPALG_MODULE=${FTPALG_MODULE:-nf_conntrack_ftpalg}
 HELPER=${FTPALG_HELPER:-ftpalg}
-CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-20}
+TIME_SCALE=${FTPALG_TIME_SCALE:-1}
+CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-$((20 * TIME_SCALE))}
 NEG_TIMEOUT=${FTPALG_NEG_TIMEOUT:-15}
 CTRL_PORT=21
 PASV_MIN=40000
@@ -141,10 +145,17 @@ skip()
 	exit $ksft_skip
 }
 
-# busywait TIMEOUT_MS CMD...: poll CMD every 100 ms until it succeeds.
+# scaled SECONDS: a time limit for waiting on progress, on a slow kernel too.
+scaled()
+{
+	echo $(($1 * TIME_SCALE))
+}
+
+# busywait TIMEOUT_MS CMD...: poll CMD every 100 ms until it succeeds
+# (TIMEOUT_MS x FTPALG_TIME_SCALE at most).
 busywait()
 {
-	local timeout_ms=$1 start now
+	local timeout_ms=$(($1 * TIME_SCALE)) start now
 	shift
 	start=$(date +%s%3N)
 	while true; do

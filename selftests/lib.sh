@@ -21,7 +21,8 @@
 #                         check-debug sets 4: KASAN + lockdep under TCG)
 #   FTPALG_CLIENT_TIMEOUT seconds a transfer that should work may take
 #                         (20 x FTPALG_TIME_SCALE)
-#   FTPALG_NEG_TIMEOUT    seconds a transfer that must fail is given (15)
+#   FTPALG_NEG_TIMEOUT    seconds a transfer that must fail is given
+#                         (15 x FTPALG_TIME_SCALE)
 #   FTPALG_VERBOSE=1  print command output of passing checks too
 #   FTPALG_TIMES=1    print elapsed seconds after every check
 
@@ -32,7 +33,7 @@ FTPALG_MODULE=${FTPALG_MODULE:-nf_conntrack_ftpalg}
 HELPER=${FTPALG_HELPER:-ftpalg}
 TIME_SCALE=${FTPALG_TIME_SCALE:-1}
 CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-$((20 * TIME_SCALE))}
-NEG_TIMEOUT=${FTPALG_NEG_TIMEOUT:-15}
+NEG_TIMEOUT=${FTPALG_NEG_TIMEOUT:-$((15 * TIME_SCALE))}
 CTRL_PORT=21
 PASV_MIN=40000
 PASV_MAX=40100

@@ -44,11 +44,10 @@ done
 KREL=$(scripts/deps.sh --kernel-release)
 
 # --------------------------------------------------------------- build ---
-say "building the module for $KREL and bench/"
+say "building the module for $KREL, tools/ (the window placement run sets policy) and bench/"
 "${NICE[@]}" make -s KERNELRELEASE="$KREL" module
+"${NICE[@]}" make -s tools
 "${NICE[@]}" make -s -C bench
-[[ -x tools/ftpalgctl ]] ||
-	say "note: tools/ftpalgctl not built ('make tools'): the passive-window placement run reports n/a"
 
 # ------------------------------------------------- parser (callgrind) ---
 # Ir collected inside ftp_parse_line (inclusive: --toggle-collect) over N

@@ -162,7 +162,8 @@ selftests/vm/run-vm-tests.sh -j "${FTPALG_DEBUG_JOBS:-$(nproc)}" \
 	--cmd "scripts/check-debug.sh --in-vm" --log-dir "$vmlogs" \
 	--kernel "$kdir/build/arch/x86/boot/bzImage" \
 	--modules-dir "$kdir/mod/lib/modules/$rel" \
-	--mem "${FTPALG_DEBUG_MEM:-2048}" --timeout "${FTPALG_DEBUG_TIMEOUT:-2400}" \
+	--mem "${FTPALG_DEBUG_MEM:-2048}" --cpus "${FTPALG_DEBUG_CPUS:-2}" \
+	--timeout "${FTPALG_DEBUG_TIMEOUT:-2400}" \
 	--module "$ko" -- "${tests[@]}" 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
 t3=$(date +%s)

@@ -7,6 +7,7 @@
 #   make check           every test: unit, lint, DKMS, selftests in a VM
 #   make demo            FTP through a NAT router with the ALG, in a VM
 #   make check-debug     every selftest on a KASAN/lockdep/kmemleak kernel
+#                        (TESTS="ftpalg_x.sh ..." for some of them)
 #   make bench           ftpalg against nf_conntrack_ftp, in a VM
 #   make fuzz            libFuzzer runs over the parser and session logic
 
@@ -70,7 +71,7 @@ demo:
 	scripts/demo.sh
 
 check-debug:
-	scripts/check-debug.sh
+	scripts/check-debug.sh $(TESTS)
 
 bench:
 	scripts/bench.sh

@@ -59,7 +59,8 @@ void ftpalg_expect_created(struct ftpalg_seg *s)
 {
 	s->expected++;
 	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
-	atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_created);
+	if (!s->exp_replaces)
+		atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_created);
 }
 
 /*
@@ -71,13 +72,21 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle)
 {
+	unsigned int class = ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
+						   FTPALG_EXP_PASSIVE;
 	struct nf_conn *ct = s->ct;
 	enum ip_conntrack_dir dir = s->dir;
 	struct nf_conntrack_expect *exp;
 	__be16 port = htons(m->ep.port);
 	int ret = NF_ACCEPT;
 
-	if (!ftpalg_expect_room(nf_ct_net(ct)))
+	/*
+	 * A connection at max_expected of this class gets the new one in
+	 * place of its oldest: the namespace holds no more than before.
+	 */
+	s->exp_replaces = READ_ONCE(nfct_help(ct)->expecting[class]) >=
+			  ftpalg_max_expected();
+	if (!s->exp_replaces && !ftpalg_expect_room(nf_ct_net(ct)))
 		return -FTPALG_REASON_EXPECT_LIMIT;
 
 	exp = nf_ct_expect_alloc(ct);
@@ -86,9 +95,8 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 		return NF_ACCEPT;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
-	nf_ct_expect_init(exp, ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
-						     FTPALG_EXP_PASSIVE,
-			  nf_ct_l3num(ct), &ct->tuplehash[!dir].tuple.src.u3,
+	nf_ct_expect_init(exp, class, nf_ct_l3num(ct),
+			  &ct->tuplehash[!dir].tuple.src.u3,
 			  &ct->tuplehash[!dir].tuple.dst.u3,
 			  IPPROTO_TCP, NULL, &port);
 	/* PORT/EPRT: usable only once the server has accepted it */

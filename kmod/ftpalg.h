@@ -67,6 +67,7 @@ struct ftpalg_seg {
 	int delta;		/* sum of length changes by rewrites */
 	unsigned int rewrites;
 	unsigned int expected;	/* expectations created */
+	bool exp_replaces;	/* the new one evicts the ct's oldest */
 	const char *copy;	/* the payload, while the skb is paged */
 };
 
@@ -89,6 +90,7 @@ struct ftpalg_refusal {
 /* main.c */
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
 unsigned int ftpalg_expect_timeout(void);
+unsigned int ftpalg_max_expected(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
 void ftpalg_stats_reset(struct ftpalg_net *fn);
 

@@ -773,6 +773,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.delta = 0;
 	s.rewrites = 0;
 	s.expected = 0;
+	s.exp_replaces = false;
 	s.copy = NULL;
 
 	/* the helper area starts zeroed: a fresh session */

@@ -114,6 +114,11 @@ unsigned int ftpalg_expect_timeout(void)
 	return expect_timeout;
 }
 
+unsigned int ftpalg_max_expected(void)
+{
+	return max_expected;
+}
+
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
 {
 	return h == &ftpalg_helpers[0] || h == &ftpalg_helpers[1];

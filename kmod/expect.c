@@ -27,26 +27,28 @@ static bool ftpalg_count_ours(struct nf_conntrack_expect *exp, void *data)
 }
 
 /*
- * Is there room for one more expectation in @net?  The live ones are
- * counted (a walk of the kernel's whole expectation table under its lock)
- * only when the estimate reaches the cap, and then at most every
- * FTPALG_EXPECT_RECOUNT; in between, the estimate is the last count plus
- * those created since.  Deaths go unseen, so it errs on the side of the
- * cap, and the packet path walks nothing in normal operation.
+ * Is there room for one more expectation in @net?  The estimate is the
+ * live ones at the last count plus those created since; deaths (data
+ * connections, timeouts, flushes) go unseen, so it errs on the side of
+ * the cap.  Only when it reaches the cap are the live ones counted, a walk
+ * of the kernel's whole expectation table under its lock: at most once
+ * per an eighth of the cap created, or per FTPALG_EXPECT_RECOUNT when
+ * nothing was, so that the walk's cost is spread over many expectations.
  */
 static bool ftpalg_expect_room(struct net *net)
 {
 	struct ftpalg_net *fn = ftpalg_pernet(net);
 	unsigned int created = atomic_read(&fn->exp_created);
+	unsigned int since = created - READ_ONCE(fn->exp_created_seen);
 	unsigned long last = READ_ONCE(fn->exp_counted_at);
 	unsigned long now = jiffies;
 	unsigned int live = 0;
 
 	if (!netns_expect_max ||
-	    READ_ONCE(fn->exp_live) + (created - READ_ONCE(fn->exp_created_seen)) <
-	    netns_expect_max)
+	    READ_ONCE(fn->exp_live) + since < netns_expect_max)
 		return true;
-	if (!time_after_eq(now, last + FTPALG_EXPECT_RECOUNT) ||
+	if ((since < max(netns_expect_max / 8, 1U) &&
+	     !time_after_eq(now, last + FTPALG_EXPECT_RECOUNT)) ||
 	    cmpxchg(&fn->exp_counted_at, last, now) != last)
 		return false;
 	nf_ct_expect_iterate_net(net, ftpalg_count_ours, &live, 0, 0);

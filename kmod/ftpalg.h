@@ -89,7 +89,6 @@ struct ftpalg_refusal {
 
 /* main.c */
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
-unsigned int ftpalg_expect_timeout(void);
 unsigned int ftpalg_max_expected(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
 void ftpalg_stats_reset(struct ftpalg_net *fn);

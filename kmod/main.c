@@ -109,11 +109,6 @@ ftpalg_exp_policy[FTPALG_EXP_CLASSES] __read_mostly = {
 
 static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
 
-unsigned int ftpalg_expect_timeout(void)
-{
-	return expect_timeout;
-}
-
 unsigned int ftpalg_max_expected(void)
 {
 	return max_expected;

@@ -22,7 +22,7 @@
 # Environment: FTPALG_LOGDIR (default build/check), FTPALG_CACHE (kernel
 # cache root, see build-debug-kernel.sh), FTPALG_DEBUG_TIMEOUT (timeout of
 # each VM in seconds, default 2400), FTPALG_DEBUG_MEM (guest MB, default
-# 2048), KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep
+# 2048), FTPALG_DEBUG_CPUS (vCPUs per VM, default 2), KSFT_TIMEOUT (per selftest, default 1800 here: KASAN + lockdep
 # under TCG make a transfer take 3-5 times as long as on the distro kernel),
 # FTPALG_TIME_SCALE (the selftests' waits for progress, default 4 here).
 #

@@ -65,7 +65,7 @@ n=0
 failed=0
 report()
 {
-	local name=${1##*/} rc=$2 result
+	local name=${1##*/} rc=$2 result why
 	n=$((n + 1))
 	result=$(grep -aE '^(not )?ok 1 selftests: ' "$logdir/$name.out" | tail -n1)
 	grep -avE '^(TAP version 13|1\.\.1|(not )?ok 1 selftests: .*)$' "$logdir/$name.out" |

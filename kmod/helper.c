@@ -778,7 +778,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 
 	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
-	if (skb_headlen(skb) < skb->len) {
+	if (skb_is_nonlinear(skb)) {
 		char *copy = this_cpu_ptr(ftpalg_copies)->data;
 
 		if (s.len <= FTPALG_COPY_MAX &&

@@ -42,6 +42,8 @@
 	[FTPALG_STAT_SESSION_OVERFLOW]		= "session_overflow",	\
 	[FTPALG_STAT_EXPECT_ACTIVATED]		= "expect_activated",	\
 	[FTPALG_STAT_EXPECT_WITHDRAWN]		= "expect_withdrawn",	\
+	[FTPALG_STAT_REORDERED]			= "reordered",		\
+	[FTPALG_STAT_UNJUDGED]			= "unjudged",		\
 }
 
 #define FTPALG_REASON_NAMES {						\

@@ -148,24 +148,3 @@ void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
 		ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
 	}
 }
-
-/* The live expectation @m announced, if any, with a reference held. */
-struct nf_conntrack_expect *ftpalg_expect_find(struct nf_conn *ct,
-					       const struct ftp_match *m)
-{
-	unsigned int class = ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
-						   FTPALG_EXP_PASSIVE;
-	struct nf_conn_help *help = nfct_help(ct);
-	struct nf_conntrack_expect *exp, *found = NULL;
-
-	spin_lock_bh(&nf_conntrack_expect_lock);
-	hlist_for_each_entry(exp, &help->expectations, lnode)
-		if (exp->class == class && !nf_ct_exp_is_expired(exp) &&
-		    ntohs(exp->saved_proto.tcp.port) == m->ep.port) {
-			found = exp;
-			refcount_inc(&found->use);
-			break;
-		}
-	spin_unlock_bh(&nf_conntrack_expect_lock);
-	return found;
-}

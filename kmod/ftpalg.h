@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "session.h"
+#include "stream.h"
 
 struct ftpalg_stats {
 	u64 cnt[FTPALG_STAT_MAX + 1];
@@ -65,9 +66,13 @@ struct ftpalg_seg {
 	unsigned int dataoff;	/* TCP payload offset from skb->data */
 	unsigned int len;	/* payload length, follows rewrites */
 	int delta;		/* sum of length changes by rewrites */
+	int adj_delta;		/* ...by new rewrites, not replays */
+	u32 adj_seq;		/* where the first of those is */
 	unsigned int rewrites;
 	unsigned int expected;	/* expectations created */
 	bool exp_replaces;	/* the new one evicts the ct's oldest */
+	bool fixed_len;		/* a rewrite must keep the line's length */
+	u16 announced;		/* the port the last rewrite announced */
 	const char *copy;	/* the payload, while the skb is paged */
 };
 
@@ -113,14 +118,12 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
-struct nf_conntrack_expect *ftpalg_expect_find(struct nf_conn *ct,
-					       const struct ftp_match *m);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      const struct ftp_match *m, const struct ftpalg_policy *pol,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
-		      unsigned int line_off);
+		      u16 port, unsigned int line_off);
 
 #endif /* FTPALG_H */

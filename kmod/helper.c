@@ -33,48 +33,30 @@
 #define FTPALG_LOCK_BITS	8
 static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 
-/* ftpalg_conn.flags[dir] */
-#define FTPALG_SEQ_VALID	BIT(0)	/* next_seq is the next byte's seq */
-#define FTPALG_SKIP		BIT(1)	/* inside an ignored line, up to LF */
-#define FTPALG_REWROTE		BIT(2)	/* rewrite_seq is a rewritten segment */
-#define FTPALG_REWROTE_SKIP	BIT(3)	/* ...which began in an ignored line */
-#define FTPALG_HOLDS		GENMASK(6, 4)	/* segments held for NAT */
-#define FTPALG_HELD		BIT(7)	/* lines[dir] is a held line */
-/* Lines held in a row, before holding stops for the current one. */
-#define FTPALG_MAX_HOLDS	7
-/*
- * Retransmissions of a held line's start that still leave it unfinished.
- * A sender whose timeout struck before it had sent the whole line (slow
- * writer), or that resends only the first segment, sends no more bytes
- * until that one is acknowledged: holding on would stall the connection,
- * so the line then goes on unchanged (and cannot be rewritten).
- */
-#define FTPALG_MAX_HELD_RETRIES	2
-
 /* Internal verdicts: a refusal resetting both ends; go on with a segment. */
 #define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
-#define FTPALG_CONTINUE		(NF_MAX_VERDICT + 2)
 
-struct ftpalg_line {
-	u16 len;	/* held: bytes present from the line's start on */
-	u16 held_off;	/* held: where the line starts after next_seq */
-	u8 held_retries;
-	/* held: bytes present, in whatever order the segments came */
-	DECLARE_BITMAP(held_have, FTP_LINE_MAX);
-	char buf[FTP_LINE_MAX];
-};
+/* Stop values of the stream callbacks (see stream.h): a refusal. */
+#define FTPALG_STOP_DROP	16
+#define FTPALG_STOP_RESET	17
 
-/* Partial lines of both directions, allocated on demand. */
-struct ftpalg_lines {
-	struct ftpalg_line dir[IP_CT_DIR_MAX];
+/*
+ * What a connection needs beyond its 32 bytes, allocated on demand: the
+ * line at next_seq while it is partial or held, and, per direction, the
+ * last rewritten segment (to replay it) and a resync's gap.
+ */
+struct ftpalg_ext {
+	struct list_head node;		/* ftpalg_ext_net.exts */
+	struct nf_conn *ct;		/* holds a reference */
+	bool collected;			/* the worker frees it */
+	struct ftp_stream_line *line[IP_CT_DIR_MAX];
+	struct ftp_stream_aux aux[IP_CT_DIR_MAX];
 };
 
 /* Lives in nfct_help_data(). */
 struct ftpalg_conn {
-	struct ftpalg_lines *lines;
-	u32 next_seq[IP_CT_DIR_MAX];	/* sender's sequence space */
-	u16 rewrite_seq[IP_CT_DIR_MAX];	/* low bits of a rewritten segment */
-	u8 flags[IP_CT_DIR_MAX];
+	struct ftpalg_ext *ext;
+	struct ftp_stream stream[IP_CT_DIR_MAX];
 	struct ftp_session sess;
 };
 
@@ -95,48 +77,9 @@ struct ftpalg_copy {
 
 static struct ftpalg_copy __percpu *ftpalg_copies;
 
-int __init ftpalg_segments_init(void)
-{
-	unsigned int i;
-
-	BUILD_BUG_ON(sizeof(struct ftpalg_conn) >
-		     sizeof_field(struct nf_conn_help, data));
-	for (i = 0; i < ARRAY_SIZE(ftpalg_locks); i++)
-		spin_lock_init(&ftpalg_locks[i]);
-	ftpalg_copies = alloc_percpu(struct ftpalg_copy);
-	return ftpalg_copies ? 0 : -ENOMEM;
-}
-
-/* After the helpers are unregistered: no segment is being read. */
-void ftpalg_segments_exit(void)
-{
-	free_percpu(ftpalg_copies);
-}
-
 static spinlock_t *ftpalg_lock(const struct nf_conn *ct)
 {
 	return &ftpalg_locks[hash_ptr(ct, FTPALG_LOCK_BITS)];
-}
-
-static struct ftpalg_line *ftpalg_pending(const struct ftpalg_conn *st,
-					  enum ip_conntrack_dir dir)
-{
-	if (st->lines && st->lines->dir[dir].len)
-		return &st->lines->dir[dir];
-	return NULL;
-}
-
-static void ftpalg_pending_clear(struct ftpalg_conn *st,
-				 enum ip_conntrack_dir dir)
-{
-	if (st->lines)
-		st->lines->dir[dir].len = 0;
-}
-
-static unsigned int ftpalg_holds(const struct ftpalg_conn *st,
-				 enum ip_conntrack_dir dir)
-{
-	return FIELD_GET(FTPALG_HOLDS, st->flags[dir]);
 }
 
 static enum ftp_dir ftpalg_ftp_dir(const struct ftpalg_seg *s)
@@ -145,14 +88,14 @@ static enum ftp_dir ftpalg_ftp_dir(const struct ftpalg_seg *s)
 }
 
 /* Turn this segment into a bare RST towards its receiver. */
-static void ftpalg_make_rst(struct ftpalg_seg *s)
+static bool ftpalg_make_rst(struct ftpalg_seg *s)
 {
 	struct tcphdr *th;
 	__be32 flags;
 
 	if (!__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
 					0, s->len, "", 0, false))
-		return;
+		return false;
 	th = (struct tcphdr *)(s->skb->data + s->protoff);
 	flags = tcp_flag_word(th);
 	th->rst = 1;
@@ -161,10 +104,15 @@ static void ftpalg_make_rst(struct ftpalg_seg *s)
 	th->urg = 0;
 	inet_proto_csum_replace4(&th->check, s->skb, flags, tcp_flag_word(th),
 				 false);
+	return true;
 }
 
-/* Reset both ends: a RST back to the sender, and this segment becomes one. */
-static void ftpalg_reset(struct ftpalg_seg *s)
+/*
+ * Reset both ends: a RST back to the sender, and this segment becomes one.
+ * Returns false if the segment could not be turned into a RST (it is then
+ * to be dropped: a refusal never lets the line through).
+ */
+static bool ftpalg_reset(struct ftpalg_seg *s)
 {
 	struct net *net = nf_ct_net(s->ct);
 
@@ -172,8 +120,8 @@ static void ftpalg_reset(struct ftpalg_seg *s)
 		nf_send_reset(net, NULL, s->skb, NF_INET_POST_ROUTING);
 	else
 		nf_send_reset6(net, NULL, s->skb, NF_INET_POST_ROUTING);
-	ftpalg_make_rst(s);
 	ftpalg_count(s->ct, FTPALG_STAT_RESETS_SENT);
+	return ftpalg_make_rst(s);
 }
 
 static const enum ftpalg_stat ftpalg_reason_stat[FTPALG_REASON_MAX + 1] = {
@@ -240,18 +188,6 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 	[FTP_KIND_EPSV] = FTPALG_STAT_REPLY_EPSV,
 };
 
-static bool ftpalg_family_fits(const struct nf_conn *ct,
-			       const struct ftp_endpoint *ep)
-{
-	switch (ep->family) {
-	case FTP_FAMILY_IPV4:
-		return nf_ct_l3num(ct) == NFPROTO_IPV4;
-	case FTP_FAMILY_IPV6:
-		return nf_ct_l3num(ct) == NFPROTO_IPV6;
-	}
-	return true;	/* 229: a port only */
-}
-
 /* A line naming a data endpoint: PORT/EPRT, or a 227/229. */
 static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
 			   enum ftp_event ev, const struct ftp_match *m,
@@ -261,15 +197,14 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	int ret;
 
 	ftpalg_count(s->ct, ftpalg_kind_stat[m->kind]);
-	if (!ftpalg_family_fits(s->ct, &m->ep)) {
-		/* an address of the other family is never usable here */
-		ftpalg_count(s->ct, FTPALG_STAT_MALFORMED);
-		ret = NF_ACCEPT;
-	} else if (ev == FTP_EV_UNSOLICITED) {
+	/*
+	 * An address of the other family is never the sender's own: the
+	 * policy judges it as a bounce or a passive redirect.
+	 */
+	if (ev == FTP_EV_UNSOLICITED)
 		ret = ftpalg_refuse(s, m, FTPALG_REASON_UNSOLICITED);
-	} else {
+	else
 		ret = ftpalg_announce(s, m, line_off, in_segment);
-	}
 	/* the server's answer to a PORT that expects nothing settles nothing */
 	if (ev == FTP_EV_ACTIVE && ret == NF_ACCEPT && s->expected == expected)
 		ftp_session_untrack(&st->sess);
@@ -321,425 +256,303 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	return NF_ACCEPT;
 }
 
-/* Feed the session the head of a line that will not be kept whole. */
-static int ftpalg_line_head(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			    const char *line, unsigned int len)
+/* The stream layer's callbacks; ctx is the struct ftpalg_seg. */
+
+static struct ftpalg_conn *ftpalg_conn(const struct ftpalg_seg *s)
 {
-	return ftpalg_line(s, st, line, min_t(unsigned int, len,
-					      FTP_SESSION_PREFIX), 0, false);
+	return nfct_help_data(s->ct);
 }
 
-static const char *ftpalg_find_nl(const struct ftpalg_seg *s,
-				  unsigned int pos)
+static const char *ftpalg_cb_data(void *ctx, unsigned int *len)
 {
-	return memchr(ftpalg_seg_data(s) + pos, '\n', s->len - pos);
+	struct ftpalg_seg *s = ctx;
+
+	*len = s->len;
+	return ftpalg_seg_data(s);
 }
 
-/*
- * Is the start of a line worth keeping until its end?  Lines the parser
- * handles, and every line until the session has seen enough of it.
- */
-static bool ftpalg_keep(const struct ftpalg_seg *s, const char *p,
-			unsigned int len)
+static int ftpalg_cb_line(void *ctx, unsigned int seq, const char *line,
+			  unsigned int len, unsigned int off, unsigned int flags,
+			  unsigned short *port)
 {
-	return len < FTP_SESSION_PREFIX ||
-	       ftp_line_interest(p, len, ftpalg_ftp_dir(s)) != FTP_LINE_BORING;
-}
+	struct ftpalg_seg *s = ctx;
+	struct ftpalg_conn *st = ftpalg_conn(s);
+	unsigned int rewrites = s->rewrites;
+	int delta = s->delta, ret;
 
-/*
- * Under NAT a PORT/227 line must be whole in one segment to be rewritten.
- * Returns whether this segment ends in the beginning of such a line, and
- * where that line starts in the payload.
- */
-static bool ftpalg_must_hold(const struct ftpalg_seg *s,
-			     const struct ftpalg_conn *st, unsigned int pos,
-			     unsigned int *tail)
-{
-	const char *data = ftpalg_seg_data(s);
-
-	if (!(s->ct->status & IPS_NAT_MASK) ||
-	    ftpalg_holds(st, s->dir) >= FTPALG_MAX_HOLDS)
-		return false;
-
-	*tail = s->len;
-	while (*tail > pos && data[*tail - 1] != '\n')
-		(*tail)--;
-	if (*tail == pos &&
-	    ((st->flags[s->dir] & FTPALG_SKIP) || ftpalg_pending(st, s->dir)))
-		return false;	/* no line starts in this segment */
-	if (*tail == s->len || s->len - *tail > FTP_LINE_MAX)
-		return false;
-	return ftp_line_interest(data + *tail, s->len - *tail,
-				 ftpalg_ftp_dir(s)) != FTP_LINE_BORING;
-}
-
-/*
- * Hold back a segment ending in the beginning of a PORT/227 line under NAT,
- * keeping the line's bytes.  The segments that follow are dropped too and
- * add their bytes, until the line is whole; the sender's retransmission
- * from the first held byte then carries it all (see ftpalg_held()).
- */
-static int ftpalg_hold(struct ftpalg_seg *s, struct ftpalg_conn *st,
-		       unsigned int pos, unsigned int tail)
-{
-	enum ip_conntrack_dir dir = s->dir;
-	struct ftpalg_line *line;
-
-	if (!st->lines && !READ_ONCE(ftpalg_exiting))
-		st->lines = kzalloc(sizeof(*st->lines), GFP_ATOMIC);
-	if (!st->lines) {
-		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
-		return NF_DROP;	/* the retransmission tries again */
-	}
-	line = &st->lines->dir[dir];
-	line->held_off = tail - pos;
-	line->held_retries = 0;
-	line->len = s->len - tail;
-	memcpy(line->buf, ftpalg_seg_data(s) + tail, line->len);
-	bitmap_zero(line->held_have, FTP_LINE_MAX);
-	bitmap_set(line->held_have, 0, line->len);
-	st->flags[dir] |= FTPALG_HELD;
-	st->flags[dir] += FIELD_PREP(FTPALG_HOLDS, 1);
-	ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
-	return NF_DROP;
-}
-
-static void ftpalg_unhold(struct ftpalg_conn *st, enum ip_conntrack_dir dir)
-{
-	st->flags[dir] &= ~FTPALG_HELD;
-	ftpalg_pending_clear(st, dir);
-}
-
-/*
- * A segment while a line is held: keep its bytes of the line, also when
- * segments overtake each other.  Once the line is whole and a segment
- * starting at next_seq reaches the line's start, the missing rest of the
- * line is appended to that segment, which then goes through the normal
- * path and is rewritten like any line that arrived whole.  Returns
- * FTPALG_CONTINUE for that segment, or a verdict.
- */
-static int ftpalg_held(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
-{
-	enum ip_conntrack_dir dir = s->dir;
-	struct ftpalg_line *line = &st->lines->dir[dir];
-	u32 start = st->next_seq[dir] + line->held_off;
-	u32 lo = after(seq, start) ? seq : start;
-	u32 hi = seq + s->len;
-	unsigned int base, end;
-	const char *nl;
-
-	if (after(hi, start + FTP_LINE_MAX))
-		hi = start + FTP_LINE_MAX;
-	if (after(hi, lo)) {
-		memcpy(line->buf + (lo - start), ftpalg_seg_data(s) + (lo - seq),
-		       hi - lo);
-		bitmap_set(line->held_have, lo - start, hi - lo);
-		line->len = find_first_zero_bit(line->held_have, FTP_LINE_MAX);
-	}
-	nl = memchr(line->buf, '\n', line->len);
-	if (!nl && line->len < FTP_LINE_MAX) {
-		if (!after(seq, start) &&
-		    ++line->held_retries >= FTPALG_MAX_HELD_RETRIES) {
-			/* pass the line on unchanged rather than stall */
-			ftpalg_count(s->ct, FTPALG_STAT_NAT_FAILED);
-			st->flags[dir] |= FTPALG_HOLDS;
-			ftpalg_unhold(st, dir);
-			return FTPALG_CONTINUE;
-		}
-		/* the sender cannot get past an unfinished line anyway */
-		ftpalg_count(s->ct, FTPALG_STAT_NAT_HOLD);
-		return NF_DROP;
-	}
-	if (!nl) {
-		/* over-long: let the sender's bytes through unchanged */
-		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
-		st->flags[dir] |= FTPALG_HOLDS;
-		ftpalg_unhold(st, dir);
-		return NF_DROP;
-	}
-	/* the line is whole: wait for a segment from next_seq to its start */
-	base = st->next_seq[dir] - seq;
-	if (after(seq, st->next_seq[dir]) || base > s->len ||
-	    s->len - base < line->held_off)
-		return NF_DROP;
-	end = base + line->held_off + (nl - line->buf) + 1;
-	if (s->len < end &&
-	    !__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
-					s->len, 0,
-					line->buf + (s->len - base -
-						     line->held_off),
-					end - s->len, false)) {
-		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
-		return NF_DROP;
-	}
-	/* appending the sender's own bytes changes no sequence number */
-	if (s->len < end)
-		s->len = end;
-	ftpalg_unhold(st, dir);
-	return FTPALG_CONTINUE;
-}
-
-/*
- * Append to the partial line.  Returns true when the line is complete;
- * otherwise *@ret is the verdict on what the session saw of it.
- */
-static bool ftpalg_pending_add(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			       unsigned int *pos, bool *skip, int *ret)
-{
-	struct ftpalg_line *line = &st->lines->dir[s->dir];
-	const char *data = ftpalg_seg_data(s);
-	const char *nl = ftpalg_find_nl(s, *pos);
-	unsigned int take = (nl ? nl - data : s->len) - *pos;
-
-	if (line->len + take > FTP_LINE_MAX) {
-		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
-		*ret = ftpalg_line_head(s, st, line->buf, line->len);
-		ftpalg_pending_clear(st, s->dir);
-		*skip = !nl;
-		*pos = nl ? nl - data + 1 : s->len;
-		return false;
-	}
-	memcpy(line->buf + line->len, data + *pos, take);
-	line->len += take;
-	*pos += take;
-	if (nl) {
-		(*pos)++;
-		return true;
-	}
-	if (!ftpalg_keep(s, line->buf, line->len)) {
-		*ret = ftpalg_line_head(s, st, line->buf, line->len);
-		ftpalg_pending_clear(st, s->dir);
-		*skip = true;
-	}
-	return false;
-}
-
-/* Keep the beginning of a line that continues in the next segment. */
-static int ftpalg_pending_start(struct ftpalg_seg *s, struct ftpalg_conn *st,
-				unsigned int pos, bool *skip)
-{
-	const char *data = ftpalg_seg_data(s) + pos;
-	unsigned int len = s->len - pos;
-
-	*skip = true;
-	if (!ftpalg_keep(s, data, len))
-		return ftpalg_line_head(s, st, data, len);
-	if (len > FTP_LINE_MAX) {
-		ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
-		return ftpalg_line_head(s, st, data, len);
-	}
-	if (!st->lines && !READ_ONCE(ftpalg_exiting))
-		st->lines = kzalloc(sizeof(*st->lines), GFP_ATOMIC);
-	if (!st->lines) {
-		ftpalg_count(s->ct, FTPALG_STAT_NOMEM);
-		return ftpalg_line_head(s, st, data, len);
-	}
-	memcpy(st->lines->dir[s->dir].buf, data, len);
-	st->lines->dir[s->dir].len = len;
-	*skip = false;
-	return NF_ACCEPT;
-}
-
-/* Examine the payload from @pos on, in stream order. */
-static int ftpalg_scan(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq,
-		       unsigned int pos)
-{
-	enum ip_conntrack_dir dir = s->dir;
-	unsigned int seg_len = s->len;
-	bool start_skip = st->flags[dir] & FTPALG_SKIP;
-	bool skip = start_skip;
-	int ret = NF_ACCEPT;
-
-	if (skip) {
-		const char *nl = ftpalg_find_nl(s, pos);
-
-		if (!nl)
-			goto out;
-		pos = nl - ftpalg_seg_data(s) + 1;
-		skip = false;
-	} else if (ftpalg_pending(st, dir)) {
-		struct ftpalg_line *line = &st->lines->dir[dir];
-
-		if (!ftpalg_pending_add(s, st, &pos, &skip, &ret))
-			goto out;
-		if (ftp_line_interest(line->buf, line->len,
-				      ftpalg_ftp_dir(s)) != FTP_LINE_BORING)
-			ftpalg_count(s->ct, FTPALG_STAT_REASSEMBLED);
-		ret = ftpalg_line(s, st, line->buf, line->len, 0, false);
-		ftpalg_pending_clear(st, dir);
-		if (ret != NF_ACCEPT)
-			goto out;
-	}
-
-	while (pos < s->len && !ftp_session_opaque(&st->sess)) {
-		const char *data = ftpalg_seg_data(s);
-		const char *nl = ftpalg_find_nl(s, pos);
-		int delta = s->delta;
-		unsigned int len;
-
-		if (!nl)
-			break;
-		len = nl - (data + pos);
-		if (len > FTP_LINE_MAX) {
-			/* the same verdict as when it arrives in pieces */
-			ftpalg_count(s->ct, FTPALG_STAT_OVERLONG);
-			ret = ftpalg_line_head(s, st, data + pos, len);
-		} else {
-			ret = ftpalg_line(s, st, data + pos, len, pos, true);
-		}
-		if (ret != NF_ACCEPT)
-			goto out;
-		pos += len + (s->delta - delta) + 1;
-	}
-	if (pos < s->len && !ftp_session_opaque(&st->sess))
-		ret = ftpalg_pending_start(s, st, pos, &skip);
-out:
-	if (ret == FTPALG_VERDICT_RESET) {
-		ftpalg_reset(s);
-		return NF_ACCEPT;	/* now a RST to the receiver */
-	}
+	s->fixed_len = flags & FTP_STREAM_FIXED_LEN;
+	ret = ftpalg_line(s, st, line, len, off, flags & FTP_STREAM_WHOLE);
+	if (ret == FTPALG_VERDICT_RESET)
+		return FTPALG_STOP_RESET;
 	if (ret != NF_ACCEPT)
-		return ret;
-	if (s->delta)
-		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(seq), s->delta);
-
-	st->next_seq[dir] = seq + seg_len;
-	st->flags[dir] &= ~(FTPALG_SKIP | FTPALG_HOLDS);
-	if (skip)
-		st->flags[dir] |= FTPALG_SKIP;
-	if (s->rewrites) {
-		st->rewrite_seq[dir] = (u16)seq;
-		st->flags[dir] &= ~FTPALG_REWROTE_SKIP;
-		st->flags[dir] |= FTPALG_REWROTE;
-		if (start_skip)
-			st->flags[dir] |= FTPALG_REWROTE_SKIP;
+		return FTPALG_STOP_DROP;
+	if (s->rewrites != rewrites)
+		*port = s->announced;
+	if (s->delta != delta) {
+		/* the sequence offset moves at this line, see stream.h */
+		if (!s->adj_delta)
+			s->adj_seq = seq;
+		s->adj_delta += s->delta - delta;
 	}
-	return ret;
+	return ftp_session_opaque(&st->sess) ? FTP_STREAM_OPAQUE :
+					       FTP_STREAM_ACCEPT;
 }
 
 /*
- * A retransmission of the last segment whose announcement was rewritten:
- * rewrite it the same way, so the receiver gets the same bytes whichever
- * copy arrives.  Nothing is expected or counted anew.
+ * A retransmission of a rewritten line: the same rewrite again, from the
+ * port kept with the stream (its expectation may be gone by now).
  */
-static int ftpalg_replay(struct ftpalg_seg *s, struct ftpalg_conn *st, u32 seq)
+static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
+			    unsigned int off, unsigned short port)
 {
-	unsigned int pos = 0;
-	int ret = NF_ACCEPT;
+	struct ftpalg_seg *s = ctx;
+	struct ftp_match m;
 
-	if (st->flags[s->dir] & FTPALG_REWROTE_SKIP) {
-		const char *nl = ftpalg_find_nl(s, 0);
-
-		if (!nl)
-			return NF_ACCEPT;
-		pos = nl - ftpalg_seg_data(s) + 1;
+	if (ftp_parse_line(line, len, ftpalg_ftp_dir(s), &m) != FTP_PARSE_OK) {
+		/* other bytes than the first time: never judged */
+		ftpalg_count(s->ct, FTPALG_STAT_UNJUDGED);
+		return FTPALG_STOP_DROP;
 	}
-	while (pos < s->len && ret == NF_ACCEPT) {
-		const char *data = ftpalg_seg_data(s);
-		const char *nl = ftpalg_find_nl(s, pos);
-		int delta = s->delta;
-		struct ftp_match m;
-		unsigned int len;
-
-		if (!nl)
-			break;
-		len = nl - (data + pos);
-		if (ftp_parse_line(data + pos, len, ftpalg_ftp_dir(s), &m) ==
-		    FTP_PARSE_OK)
-			ret = ftpalg_nat_replay(s, &m, pos);
-		pos += len + (s->delta - delta) + 1;
-	}
-	if (ret == NF_ACCEPT && s->delta)
-		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(seq), s->delta);
-	return ret;
+	return ftpalg_nat_replay(s, &m, port, off) == NF_ACCEPT ?
+	       FTP_STREAM_ACCEPT : FTPALG_STOP_DROP;
 }
 
-/* The sender left TLS (CCC): both directions restart at a line. */
-static void ftpalg_leave_opaque(struct ftpalg_conn *st)
+static int ftpalg_cb_extend(void *ctx, const char *bytes, unsigned int len)
+{
+	struct ftpalg_seg *s = ctx;
+
+	if (!__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
+					s->len, 0, bytes, len, false))
+		return -ENOMEM;
+	s->len += len;
+	return 0;
+}
+
+/* Cut the payload at @off; a FIN after it is sent again with the rest. */
+static int ftpalg_cb_trim(void *ctx, unsigned int off)
+{
+	struct ftpalg_seg *s = ctx;
+	struct tcphdr *th;
+	__be32 flags;
+
+	if (!__nf_nat_mangle_tcp_packet(s->skb, s->ct, s->ctinfo, s->protoff,
+					off, s->len - off, "", 0, false))
+		return -ENOMEM;
+	s->len = off;
+	th = (struct tcphdr *)(s->skb->data + s->protoff);
+	if (th->fin) {
+		flags = tcp_flag_word(th);
+		th->fin = 0;
+		inet_proto_csum_replace4(&th->check, s->skb, flags,
+					 tcp_flag_word(th), false);
+	}
+	return 0;
+}
+
+static int ftpalg_cb_opaque(void *ctx, const char *bytes, unsigned int len)
+{
+	struct ftpalg_seg *s = ctx;
+	struct ftpalg_conn *st = ftpalg_conn(s);
+
+	if (!ftp_session_opaque(&st->sess))
+		return 0;
+	if (!ftp_session_opaque_segment(&st->sess, ftpalg_ftp_dir(s),
+					(const unsigned char *)bytes, len)) {
+		/* TLS: never parsed, never changed, never dropped */
+		ftpalg_count(s->ct, FTPALG_STAT_OPAQUE_SEGMENTS);
+		return 1;
+	}
+	/* cleared command channel: both directions restart at a line */
+	ftp_stream_restart(&st->stream[!s->dir]);
+	return 2;
+}
+
+static struct ftpalg_ext *ftpalg_ext_get(struct ftpalg_seg *s, int create);
+
+static struct ftp_stream_line *ftpalg_cb_linebuf(void *ctx, int create)
+{
+	struct ftpalg_seg *s = ctx;
+	struct ftpalg_ext *ext = ftpalg_ext_get(s, create);
+
+	if (!ext)
+		return NULL;
+	if (!ext->line[s->dir] && create)
+		ext->line[s->dir] = kmalloc(sizeof(*ext->line[s->dir]),
+					    GFP_ATOMIC);
+	return ext->line[s->dir];
+}
+
+static struct ftp_stream_aux *ftpalg_cb_aux(void *ctx, int create)
+{
+	struct ftpalg_seg *s = ctx;
+	struct ftpalg_ext *ext = ftpalg_ext_get(s, create);
+
+	return ext ? &ext->aux[s->dir] : NULL;
+}
+
+static const enum ftpalg_stat ftpalg_stream_stat[] = {
+	[FTP_STREAM_EV_HOLD]		= FTPALG_STAT_NAT_HOLD,
+	[FTP_STREAM_EV_HOLD_FAILED]	= FTPALG_STAT_NAT_FAILED,
+	[FTP_STREAM_EV_REASSEMBLED]	= FTPALG_STAT_REASSEMBLED,
+	[FTP_STREAM_EV_OVERLONG]	= FTPALG_STAT_OVERLONG,
+	[FTP_STREAM_EV_REORDERED]	= FTPALG_STAT_REORDERED,
+	[FTP_STREAM_EV_DESYNC]		= FTPALG_STAT_DESYNC,
+	[FTP_STREAM_EV_UNJUDGED]	= FTPALG_STAT_UNJUDGED,
+	[FTP_STREAM_EV_NOMEM]		= FTPALG_STAT_NOMEM,
+};
+
+static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
+{
+	struct ftpalg_seg *s = ctx;
+
+	ftpalg_count(s->ct, ftpalg_stream_stat[ev]);
+}
+
+static const struct ftp_stream_ops ftpalg_stream_ops = {
+	.data		= ftpalg_cb_data,
+	.line		= ftpalg_cb_line,
+	.replay		= ftpalg_cb_replay,
+	.extend		= ftpalg_cb_extend,
+	.trim		= ftpalg_cb_trim,
+	.opaque		= ftpalg_cb_opaque,
+	.linebuf	= ftpalg_cb_linebuf,
+	.aux		= ftpalg_cb_aux,
+	.event		= ftpalg_cb_event,
+};
+
+/*
+ * Extra state: every ext is on its namespace's list and holds a reference
+ * to its conntrack, so that it is freed also when ctnetlink takes the
+ * helper away (no ->destroy then): a worker frees the exts of conntracks
+ * that are dying or no longer ours.  The list lock is taken only when an
+ * ext comes or goes, never per packet.
+ */
+struct ftpalg_ext_net {
+	spinlock_t lock;		/* exts */
+	struct list_head exts;
+	struct delayed_work gc;
+	struct net *net;
+};
+
+static unsigned int ftpalg_ext_net_id __read_mostly;
+
+#define FTPALG_EXT_GC_INTERVAL	HZ
+
+static struct ftpalg_ext *ftpalg_ext_get(struct ftpalg_seg *s, int create)
+{
+	struct ftpalg_conn *st = ftpalg_conn(s);
+	struct ftpalg_ext_net *en;
+	struct ftpalg_ext *ext;
+
+	if (st->ext || !create || READ_ONCE(ftpalg_exiting))
+		return st->ext;
+	ext = kzalloc(sizeof(*ext), GFP_ATOMIC);
+	if (!ext)
+		return NULL;
+	nf_conntrack_get(&s->ct->ct_general);
+	ext->ct = s->ct;
+	en = net_generic(nf_ct_net(s->ct), ftpalg_ext_net_id);
+	spin_lock(&en->lock);
+	list_add(&ext->node, &en->exts);
+	spin_unlock(&en->lock);
+	queue_delayed_work(system_power_efficient_wq, &en->gc,
+			   FTPALG_EXT_GC_INTERVAL);
+	st->ext = ext;
+	return ext;
+}
+
+/* Called with the connection's lock held; the caller puts the ct. */
+static struct ftpalg_ext *ftpalg_ext_detach(struct ftpalg_conn *st)
+{
+	struct ftpalg_ext *ext = st->ext;
+	unsigned int d;
+
+	st->ext = NULL;
+	for (d = 0; d < IP_CT_DIR_MAX; d++)
+		st->stream[d].flags &= ~(FTP_STREAM_LINEBUF | FTP_STREAM_AUX);
+	return ext;
+}
+
+static void ftpalg_ext_free(struct ftpalg_ext *ext)
 {
 	unsigned int d;
 
-	for (d = 0; d < IP_CT_DIR_MAX; d++) {
-		st->flags[d] &= ~FTPALG_SKIP;
-		ftpalg_pending_clear(st, d);
-	}
+	for (d = 0; d < IP_CT_DIR_MAX; d++)
+		kfree(ext->line[d]);
+	kfree(ext);
 }
 
-static int ftpalg_segment(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			  u32 seq)
+/* After a segment: free what the streams no longer use. */
+static struct ftpalg_ext *ftpalg_ext_trim(struct ftpalg_conn *st)
 {
-	enum ip_conntrack_dir dir = s->dir;
-	bool nat = s->ct->status & IPS_NAT_MASK;
+	struct ftpalg_ext *ext = st->ext;
+	unsigned int d, used = 0;
+
+	if (!ext)
+		return NULL;
+	for (d = 0; d < IP_CT_DIR_MAX; d++) {
+		if (!(st->stream[d].flags & FTP_STREAM_LINEBUF)) {
+			kfree(ext->line[d]);
+			ext->line[d] = NULL;
+		}
+		used |= st->stream[d].flags &
+			(FTP_STREAM_LINEBUF | FTP_STREAM_AUX);
+	}
+	return used ? NULL : ftpalg_ext_detach(st);
+}
+
+/*
+ * Unlink and free @ext, detached from its connection, dropping its
+ * conntrack reference; unless the worker collected it meanwhile.
+ */
+static void ftpalg_ext_release(struct net *net, struct ftpalg_ext *ext)
+{
+	struct ftpalg_ext_net *en = net_generic(net, ftpalg_ext_net_id);
+	bool collected;
+
+	spin_lock_bh(&en->lock);
+	collected = ext->collected;
+	if (!collected)
+		list_del(&ext->node);
+	spin_unlock_bh(&en->lock);
+	if (collected)
+		return;
+	nf_ct_put(ext->ct);
+	ftpalg_ext_free(ext);
+}
+
+static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
+{
+	struct ftpalg_conn *st = ftpalg_conn(s);
 	struct ftp_session sess = st->sess;
-	unsigned int pos = 0, tail;
-	u16 pending_len;
 	int ret;
 
-	if (!(st->flags[dir] & FTPALG_SEQ_VALID)) {
-		/*
-		 * First payload of this direction, or a conntrack picked up
-		 * mid-stream or injected over ctnetlink: assume a line starts.
-		 */
-		st->next_seq[dir] = seq;
-		st->flags[dir] |= FTPALG_SEQ_VALID;
+	ret = ftp_stream_segment(&st->stream[s->dir], seq, ftpalg_ftp_dir(s),
+				 !!(s->ct->status & IPS_NAT_MASK),
+				 &ftpalg_stream_ops, s);
+	if (ret != FTP_STREAM_ACCEPT)
+		st->sess = sess;	/* its retransmission meets the same */
+	switch (ret) {
+	case FTP_STREAM_ACCEPT:
+		break;
+	case FTPALG_STOP_RESET:
+		if (ftpalg_reset(s))
+			return NF_ACCEPT;	/* now a RST to the receiver */
+		return NF_DROP;			/* fail closed */
+	default:
+		return NF_DROP;
 	}
-
-	if (st->flags[dir] & FTPALG_HELD) {
-		ret = ftpalg_held(s, st, seq);
-		if (ret != FTPALG_CONTINUE)
-			return ret;
-	}
-
-	if (after(seq, st->next_seq[dir])) {
-		/* Bytes we never saw: ignore up to the next line. */
-		ftpalg_count(s->ct, FTPALG_STAT_DESYNC);
-		ftpalg_pending_clear(st, dir);
-		st->flags[dir] |= FTPALG_SKIP;
-		st->next_seq[dir] = seq;
-	} else if (before(seq, st->next_seq[dir])) {
-		if (nat && (st->flags[dir] & FTPALG_REWROTE) &&
-		    st->rewrite_seq[dir] == (u16)seq &&
-		    st->next_seq[dir] - seq <= U16_MAX)
-			return ftpalg_replay(s, st, seq);
-		if (!after(seq + s->len, st->next_seq[dir]))
-			return NF_ACCEPT;	/* plain retransmission */
-		pos = st->next_seq[dir] - seq;
-	}
-
-	if (ftp_session_opaque(&st->sess)) {
-		if (!ftp_session_opaque_segment(&st->sess, ftpalg_ftp_dir(s),
-						ftpalg_seg_data(s) + pos,
-						s->len - pos)) {
-			/* TLS: never parsed, never changed, never dropped */
-			ftpalg_count(s->ct, FTPALG_STAT_OPAQUE_SEGMENTS);
-			st->next_seq[dir] = seq + s->len;
-			return NF_ACCEPT;
-		}
-		ftpalg_leave_opaque(st);
-	}
-
-	if (ftpalg_must_hold(s, st, pos, &tail))
-		return ftpalg_hold(s, st, pos, tail);
-
-	pending_len = st->lines ? st->lines->dir[dir].len : 0;
-	ret = ftpalg_scan(s, st, seq, pos);
-	if (ret != NF_ACCEPT) {
-		/* refused: its retransmission must meet the same state */
-		st->sess = sess;
-		if (st->lines)
-			st->lines->dir[dir].len = pending_len;
-	} else if (st->lines && !st->lines->dir[0].len &&
-		   !st->lines->dir[1].len) {
-		kfree(st->lines);
-		st->lines = NULL;
-	}
-	return ret;
+	if (s->adj_delta)
+		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(s->adj_seq),
+				 s->adj_delta);
+	return NF_ACCEPT;
 }
 
 int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		enum ip_conntrack_info ctinfo)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
+	struct ftpalg_ext *unused = NULL;
 	const struct tcphdr *th;
 	struct ftpalg_seg s;
 	struct tcphdr _th;
@@ -771,13 +584,25 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.protoff = protoff;
 	s.len = skb->len - s.dataoff;
 	s.delta = 0;
+	s.adj_delta = 0;
+	s.adj_seq = 0;
 	s.rewrites = 0;
 	s.expected = 0;
 	s.exp_replaces = false;
+	s.fixed_len = false;
+	s.announced = 0;
 	s.copy = NULL;
 
 	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
+	/*
+	 * A segment still in flight when the conntrack was deleted (its
+	 * state may be freed): nothing to judge for a dead connection.
+	 */
+	if (nf_ct_is_dying(ct)) {
+		ret = NF_ACCEPT;
+		goto out;
+	}
 	if (skb_is_nonlinear(skb)) {
 		char *copy = this_cpu_ptr(ftpalg_copies)->data;
 
@@ -790,47 +615,159 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 			goto out;
 		}
 	}
-	ret = ftpalg_segment(&s, st, seq);
+	ret = ftpalg_segment(&s, seq);
+	unused = ftpalg_ext_trim(st);
 out:
 	spin_unlock_bh(ftpalg_lock(ct));
+	if (unused)
+		ftpalg_ext_release(nf_ct_net(ct), unused);
 	return ret;
 }
 
-static void ftpalg_free_lines(struct nf_conn *ct)
-{
-	struct ftpalg_conn *st = nfct_help_data(ct);
-	struct ftpalg_lines *lines;
-
-	spin_lock_bh(ftpalg_lock(ct));
-	lines = st->lines;
-	st->lines = NULL;
-	spin_unlock_bh(ftpalg_lock(ct));
-	kfree(lines);
-}
-
+/*
+ * The conntrack is freed.  An ext holds a reference to it, so none is
+ * left by now; the state is cleared all the same.
+ */
 void ftpalg_destroy(struct nf_conn *ct)
 {
-	ftpalg_free_lines(ct);
+	struct ftpalg_conn *st = nfct_help_data(ct);
+
+	spin_lock_bh(ftpalg_lock(ct));
+	st->ext = NULL;
+	memset(st->stream, 0, sizeof(st->stream));
+	spin_unlock_bh(ftpalg_lock(ct));
 }
 
-static int ftpalg_release_iter(struct nf_conn *ct, void *data)
+/* Is @ext's conntrack still ours and alive? */
+static bool ftpalg_ext_live(const struct ftpalg_ext *ext)
 {
-	struct nf_conn_help *help = nfct_help(ct);
+	const struct nf_conn_help *help = nfct_help(ext->ct);
 
-	if (help && ftpalg_is_ours(rcu_dereference_raw(help->helper)))
-		ftpalg_free_lines(ct);
-	return 0;	/* keep the conntrack */
+	return !nf_ct_is_dying(ext->ct) && help &&
+	       ftpalg_is_ours(rcu_dereference(help->helper));
 }
 
 /*
- * Unregistering detaches the helper from live conntracks without calling
- * ->destroy, so free the line buffers first.  After the grace period no
- * ftpalg_help() is still at work, and none will create an expectation that
- * could outlive the module.
+ * Free the exts of @en whose conntrack died or lost the helper (@all:
+ * every ext, the namespace or the module goes away).
+ */
+static void ftpalg_ext_collect(struct ftpalg_ext_net *en, bool all)
+{
+	struct ftpalg_ext *ext, *next;
+	LIST_HEAD(dead);
+
+	rcu_read_lock();
+	spin_lock_bh(&en->lock);
+	list_for_each_entry_safe(ext, next, &en->exts, node) {
+		if (all || !ftpalg_ext_live(ext)) {
+			ext->collected = true;
+			list_move(&ext->node, &dead);
+		}
+	}
+	spin_unlock_bh(&en->lock);
+	rcu_read_unlock();
+
+	list_for_each_entry_safe(ext, next, &dead, node) {
+		struct ftpalg_conn *st = nfct_help_data(ext->ct);
+
+		spin_lock_bh(ftpalg_lock(ext->ct));
+		if (st->ext == ext)
+			ftpalg_ext_detach(st);
+		spin_unlock_bh(ftpalg_lock(ext->ct));
+		list_del(&ext->node);
+		nf_ct_put(ext->ct);
+		ftpalg_ext_free(ext);
+	}
+}
+
+static void ftpalg_ext_gc(struct work_struct *work)
+{
+	struct ftpalg_ext_net *en = container_of(to_delayed_work(work),
+						 struct ftpalg_ext_net, gc);
+	bool more;
+
+	ftpalg_ext_collect(en, false);
+	spin_lock_bh(&en->lock);
+	more = !list_empty(&en->exts);
+	spin_unlock_bh(&en->lock);
+	if (more)
+		queue_delayed_work(system_power_efficient_wq, &en->gc,
+				   FTPALG_EXT_GC_INTERVAL);
+}
+
+static int __net_init ftpalg_ext_net_init(struct net *net)
+{
+	struct ftpalg_ext_net *en = net_generic(net, ftpalg_ext_net_id);
+
+	spin_lock_init(&en->lock);
+	INIT_LIST_HEAD(&en->exts);
+	INIT_DELAYED_WORK(&en->gc, ftpalg_ext_gc);
+	en->net = net;
+	return 0;
+}
+
+/*
+ * Before conntrack's own cleanup, which waits for every conntrack of the
+ * namespace to be freed: drop the references the exts hold.
+ */
+static void __net_exit ftpalg_ext_net_exit(struct net *net)
+{
+	struct ftpalg_ext_net *en = net_generic(net, ftpalg_ext_net_id);
+
+	cancel_delayed_work_sync(&en->gc);
+	ftpalg_ext_collect(en, true);
+}
+
+static struct pernet_operations ftpalg_ext_net_ops = {
+	.init	= ftpalg_ext_net_init,
+	.exit	= ftpalg_ext_net_exit,
+	.id	= &ftpalg_ext_net_id,
+	.size	= sizeof(struct ftpalg_ext_net),
+};
+
+int __init ftpalg_segments_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct ftpalg_conn) >
+		     sizeof_field(struct nf_conn_help, data));
+	for (i = 0; i < ARRAY_SIZE(ftpalg_locks); i++)
+		spin_lock_init(&ftpalg_locks[i]);
+	ftpalg_copies = alloc_percpu(struct ftpalg_copy);
+	if (!ftpalg_copies)
+		return -ENOMEM;
+	ret = register_pernet_subsys(&ftpalg_ext_net_ops);
+	if (ret)
+		free_percpu(ftpalg_copies);
+	return ret;
+}
+
+/* After the helpers are unregistered: no segment is being read. */
+void ftpalg_segments_exit(void)
+{
+	unregister_pernet_subsys(&ftpalg_ext_net_ops);
+	free_percpu(ftpalg_copies);
+}
+
+/*
+ * Unloading: after the grace period no ftpalg_help() is still at work,
+ * and none will create an expectation or an ext; free every ext (each
+ * holds its conntrack) before the helpers are unregistered.
  */
 void ftpalg_release_all(void)
 {
+	struct net *net;
+
 	WRITE_ONCE(ftpalg_exiting, true);
 	synchronize_rcu();
-	nf_ct_iterate_destroy(ftpalg_release_iter, NULL);
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		struct ftpalg_ext_net *en = net_generic(net,
+							ftpalg_ext_net_id);
+
+		cancel_delayed_work_sync(&en->gc);
+		ftpalg_ext_collect(en, true);
+	}
+	up_read(&net_rwsem);
 }

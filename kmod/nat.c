@@ -73,7 +73,8 @@ static int ftpalg_nat_rewrite(struct ftpalg_seg *s, const struct ftp_match *m,
 		return 0;	/* already what the peer must use */
 
 	len = ftp_format_arg(m, &ep, buf, sizeof(buf));
-	if (!len || !can_mangle || (len != m->arg_len && !nfct_seqadj(ct)))
+	if (!len || !can_mangle ||
+	    (len != m->arg_len && (s->fixed_len || !nfct_seqadj(ct))))
 		return -EPERM;
 	if (!__nf_nat_mangle_tcp_packet(s->skb, ct, s->ctinfo, s->protoff,
 					line_off + m->arg_off, m->arg_len,
@@ -82,6 +83,7 @@ static int ftpalg_nat_rewrite(struct ftpalg_seg *s, const struct ftp_match *m,
 	s->len += len - m->arg_len;
 	s->delta += (int)len - (int)m->arg_len;
 	s->rewrites++;
+	s->announced = port;
 	ftpalg_count(ct, FTPALG_STAT_NAT_REWRITE);
 	return 0;
 }
@@ -128,19 +130,12 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 
 /*
  * A retransmission of a segment whose announcement was rewritten must
- * carry the same bytes: rewrite it again to the port already chosen,
- * without expecting anything new.
+ * carry the same bytes: rewrite it again to @port, the one announced the
+ * first time, without expecting anything new.
  */
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
-		      unsigned int line_off)
+		      u16 port, unsigned int line_off)
 {
-	struct nf_conntrack_expect *exp = ftpalg_expect_find(s->ct, m);
-	int ret;
-
-	if (!exp)
-		return NF_ACCEPT;
-	ret = ftpalg_nat_rewrite(s, m, ntohs(exp->tuple.dst.u.tcp.port),
-				 line_off, true);
-	nf_ct_expect_put(exp);
-	return ret == -ENOMEM ? NF_DROP : NF_ACCEPT;
+	return ftpalg_nat_rewrite(s, m, port, line_off, true) ? NF_DROP :
+								NF_ACCEPT;
 }

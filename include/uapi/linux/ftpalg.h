@@ -151,6 +151,8 @@ enum ftpalg_stat {
 	FTPALG_STAT_SESSION_OVERFLOW,	/* too many commands awaiting replies */
 	FTPALG_STAT_EXPECT_ACTIVATED,	/* PORT/EPRT accepted: usable */
 	FTPALG_STAT_EXPECT_WITHDRAWN,	/* PORT/EPRT refused by the server */
+	FTPALG_STAT_REORDERED,		/* segment ahead of a gap, dropped */
+	FTPALG_STAT_UNJUDGED,		/* old bytes never judged, dropped */
 
 	__FTPALG_STAT_MAX,
 };

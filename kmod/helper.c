@@ -559,18 +559,25 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	u32 seq;
 	int ret;
 
-	/* Nothing before the handshake completes is FTP. */
-	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
-		return NF_ACCEPT;
 	/*
 	 * Unloading: conntracks keep pointing at this helper until after
 	 * its expectations are destroyed, so create none from now on.
 	 */
 	if (READ_ONCE(ftpalg_exiting))
 		return NF_ACCEPT;
-
 	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
 	if (!th)
+		return NF_ACCEPT;
+	if (th->syn && !th->rst) {
+		/* the first byte of this direction starts a line */
+		spin_lock_bh(ftpalg_lock(ct));
+		ftp_stream_start(&st->stream[CTINFO2DIR(ctinfo)],
+				 ntohl(th->seq) + 1);
+		spin_unlock_bh(ftpalg_lock(ct));
+		return NF_ACCEPT;
+	}
+	/* Nothing else before the handshake completes is FTP. */
+	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
 		return NF_ACCEPT;
 	s.dataoff = protoff + th->doff * 4;
 	if (s.dataoff >= skb->len)

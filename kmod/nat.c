@@ -13,10 +13,11 @@
 
 #include "ftpalg.h"
 
+/* @b may be read as another address (ambiguous): it is rewritten. */
 static bool ftpalg_endpoint_equal(const struct ftp_endpoint *a,
 				  const struct ftp_endpoint *b)
 {
-	return a->family == b->family && a->port == b->port &&
+	return a->family == b->family && a->port == b->port && !b->ambiguous &&
 	       !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 

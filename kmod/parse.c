@@ -16,6 +16,7 @@ struct ftp_tuple {
 	unsigned int val[FTP_TUPLE_N];
 	unsigned int n;		/* numbers seen, capped at FTP_TUPLE_N + 1 */
 	unsigned int end;	/* offset just past the last digit seen */
+	unsigned int lead0;	/* bit k: number k is "0" followed by digits */
 	int bad;		/* a number has > 3 digits or is > 255 */
 };
 
@@ -89,11 +90,15 @@ static void ftp_scan_tuple(const char *s, unsigned int i, unsigned int end,
 			   struct ftp_tuple *t)
 {
 	t->n = 0;
+	t->lead0 = 0;
 	t->bad = 0;
 	for (;;) {
 		unsigned int nd = 0;
 		unsigned int v = 0;
 
+		if (i + 1 < end && s[i] == '0' && ftp_is_digit(s[i + 1]) &&
+		    t->n < FTP_TUPLE_N)
+			t->lead0 |= 1u << t->n;
 		while (i < end && ftp_is_digit(s[i])) {
 			if (nd < 4)
 				v = v * 10 + (unsigned int)(s[i] - '0');
@@ -130,6 +135,8 @@ static int ftp_tuple_to_ep(const struct ftp_tuple *t, struct ftp_match *m)
 	m->ep.family = FTP_FAMILY_IPV4;
 	for (k = 0; k < 4; k++)
 		m->ep.addr[k] = (unsigned char)t->val[k];
+	/* h1..h4 only: p1, p2 are read in decimal by every server */
+	m->ep.ambiguous = (t->lead0 & 0xf) != 0;
 	m->ep.port = (unsigned short)port;
 	return 1;
 }
@@ -153,9 +160,16 @@ static int ftp_parse_port(const char *s, unsigned int a, unsigned int b,
 	return 1;
 }
 
-/* Strict dotted quad filling exactly [a, b). */
+/*
+ * Dotted quad filling exactly [a, b): four decimal octets of 1..3 digits,
+ * each 0..255.  An octet of two or more digits starting with '0' is what
+ * inet_pton() refuses and inet_aton() reads in octal: with @ambiguous NULL
+ * (an IPv4 tail inside an IPv6 address, where inet_pton() is the only
+ * reading) it is refused; otherwise it is accepted, read in decimal, and
+ * *@ambiguous is set to 1.  *@ambiguous is left alone if there is none.
+ */
 static int ftp_parse_ipv4(const char *s, unsigned int a, unsigned int b,
-			  unsigned char *out)
+			  unsigned char *out, unsigned char *ambiguous)
 {
 	unsigned int part;
 
@@ -167,6 +181,11 @@ static int ftp_parse_ipv4(const char *s, unsigned int a, unsigned int b,
 			if (a >= b || s[a] != '.')
 				return 0;
 			a++;
+		}
+		if (a + 1 < b && s[a] == '0' && ftp_is_digit(s[a + 1])) {
+			if (!ambiguous)
+				return 0;
+			*ambiguous = 1;
 		}
 		while (a < b && ftp_is_digit(s[a])) {
 			if (++nd > 3)
@@ -181,12 +200,19 @@ static int ftp_parse_ipv4(const char *s, unsigned int a, unsigned int b,
 	return a == b;
 }
 
-/* RFC 4291 text form filling exactly [a, b); no zone id, no brackets. */
+/*
+ * IPv6 text form filling exactly [a, b), accepting what glibc's
+ * inet_pton(AF_INET6) accepts and nothing else: up to eight groups of 1..4
+ * hex digits, at most one "::" standing for one or more zero groups, an
+ * optional dotted-quad tail (no leading zeros) in place of the last two
+ * groups; no zone id, no brackets.
+ */
 static int ftp_parse_ipv6(const char *s, unsigned int a, unsigned int b,
 			  unsigned char *out)
 {
 	unsigned int k = 0;	/* bytes stored so far */
-	unsigned int gap = 16;	/* byte offset of "::", 16 if none */
+	unsigned int gap = 0;	/* byte offset of "::", if has_gap */
+	int has_gap = 0;
 	unsigned int i = a;
 	unsigned int j;
 
@@ -195,15 +221,13 @@ static int ftp_parse_ipv6(const char *s, unsigned int a, unsigned int b,
 	if (i < b && s[i] == ':') {
 		if (i + 1 >= b || s[i + 1] != ':')
 			return 0;
-		gap = 0;
+		has_gap = 1;
 		i += 2;
 	}
 	while (i < b) {
 		unsigned int nd = 0;
 		unsigned int v = 0;
 
-		if (k >= 16)
-			return 0;
 		while (i + nd < b && ftp_hex_val(s[i + nd]) >= 0) {
 			if (nd < 4)
 				v = (v << 4) | (unsigned int)ftp_hex_val(s[i + nd]);
@@ -213,12 +237,13 @@ static int ftp_parse_ipv6(const char *s, unsigned int a, unsigned int b,
 			return 0;
 		if (i + nd < b && s[i + nd] == '.') {
 			/* Embedded dotted quad: must end the address. */
-			if (k > 12 || !ftp_parse_ipv4(s, i, b, out + k))
+			if (k > 12 ||
+			    !ftp_parse_ipv4(s, i, b, out + k, (void *)0))
 				return 0;
 			k += 4;
 			break;
 		}
-		if (nd > 4)
+		if (nd > 4 || k >= 16)
 			return 0;
 		out[k++] = (unsigned char)(v >> 8);
 		out[k++] = (unsigned char)v;
@@ -229,17 +254,21 @@ static int ftp_parse_ipv6(const char *s, unsigned int a, unsigned int b,
 			return 0;
 		i++;
 		if (i < b && s[i] == ':') {
-			if (gap != 16)
+			if (has_gap)
 				return 0;
+			has_gap = 1;
 			gap = k;
 			i++;
 		} else if (i == b) {
 			return 0;
 		}
 	}
-	if (gap == 16)
+	if (!has_gap)
 		return k == 16;
-	/* "::" stands for at least one zero group. */
+	/*
+	 * "::" stands for at least one zero group: with eight groups around
+	 * it (k == 16, also "1:2:3:4:5:6:7:8::") there is no room for it.
+	 */
 	if (k > 14)
 		return 0;
 	/* Move the groups after the gap to the end and zero the gap. */
@@ -295,7 +324,7 @@ static enum ftp_parse_result ftp_parse_eprt(const char *s, unsigned int i,
 	if (b >= end)
 		return FTP_PARSE_MALFORMED;
 	if (af == '1') {
-		ok = ftp_parse_ipv4(s, a, b, m->ep.addr);
+		ok = ftp_parse_ipv4(s, a, b, m->ep.addr, &m->ep.ambiguous);
 		m->ep.family = FTP_FAMILY_IPV4;
 	} else if (af == '2') {
 		ok = ftp_parse_ipv6(s, a, b, m->ep.addr);
@@ -378,6 +407,7 @@ static void ftp_match_clear(struct ftp_match *m)
 	m->ep.family = FTP_FAMILY_NONE;
 	for (k = 0; k < sizeof(m->ep.addr); k++)
 		m->ep.addr[k] = 0;
+	m->ep.ambiguous = 0;
 	m->ep.port = 0;
 	m->arg_off = 0;
 	m->arg_len = 0;

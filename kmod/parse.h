@@ -41,9 +41,27 @@ enum ftp_family {
 	FTP_FAMILY_IPV6 = 6,
 };
 
+/*
+ * Address text and what servers read from it.  EPRT |2| addresses are
+ * accepted exactly as glibc's inet_pton(AF_INET6) accepts them (an IPv4
+ * tail included), EPRT |1| addresses as inet_pton(AF_INET) does, with one
+ * exception: an IPv4 octet written with a leading zero and more digits
+ * ("010", "00"), in PORT h1..h4, in a 227's h1..h4 or in an EPRT |1|
+ * dotted quad, is ambiguous.  inet_pton() refuses it, atoi()/strtol(10)
+ * read 010 as 10, inet_aton()/inet_addr() read it in octal as 8 (and
+ * refuse "08"): the ALG cannot know which address the peer will connect
+ * to.  Such an endpoint is still FTP_PARSE_OK with addr holding the
+ * decimal reading, and has ambiguous set to 1; the caller must not treat
+ * the address as the sender's own (helper.c judges it a bounce).  An IPv4
+ * tail of an IPv6 address with such an octet is refused, as inet_pton()
+ * does.  Ports are never ambiguous: vsftpd (atoi) and proftpd (sscanf %u,
+ * atoi) read PORT p1,p2 and the EPRT port in decimal, and so does every
+ * client reading a 229.
+ */
 struct ftp_endpoint {
 	unsigned char family;		/* enum ftp_family */
 	unsigned char addr[16];		/* network order; IPv4 uses addr[0..3] */
+	unsigned char ambiguous;	/* 1: an IPv4 octet had a leading 0, above */
 	unsigned short port;		/* host order, never 0 after FTP_PARSE_OK */
 };
 

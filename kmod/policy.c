@@ -286,12 +286,17 @@ out:
 	return ret;
 }
 
-/* Does the announced endpoint name @addr? */
+/*
+ * Does the announced endpoint name @addr?  Never when the peer may read
+ * it otherwise (a leading-zero octet, see struct ftp_endpoint).
+ */
 static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
 			 const union nf_inet_addr *addr)
 {
 	union nf_inet_addr a = {};
 
+	if (ep->ambiguous)
+		return false;
 	if (ep->family == FTP_FAMILY_IPV4 && nf_ct_l3num(ct) == NFPROTO_IPV4)
 		memcpy(&a.ip, ep->addr, sizeof(a.ip));
 	else if (ep->family == FTP_FAMILY_IPV6 && nf_ct_l3num(ct) == NFPROTO_IPV6)

@@ -123,6 +123,8 @@ static void check_splice(const char *line, size_t len, enum ftp_dir dir,
 		      m2.ep.port == ep->port);
 	else
 		CHECK(same_ep(&m2.ep, ep));
+	/* formatted octets never have a leading zero */
+	CHECK(m2.ep.ambiguous == 0);
 	free(buf);
 }
 
@@ -167,6 +169,9 @@ static void check_ok(const char *line, size_t len, enum ftp_dir dir,
 	if (m->ep.family == FTP_FAMILY_IPV4)
 		for (k = 4; k < 16; k++)
 			CHECK(m->ep.addr[k] == 0);
+	/* only IPv4 octets can be written ambiguously */
+	CHECK(m->ep.ambiguous == 0 ||
+	      (m->ep.ambiguous == 1 && m->ep.family == FTP_FAMILY_IPV4));
 
 	/* The parsed endpoint itself. */
 	check_splice(line, len, dir, m, &m->ep);

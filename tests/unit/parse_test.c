@@ -26,10 +26,14 @@ struct pcase {
 	const char *addr;	/* expected address text, NULL for none */
 	unsigned int port;
 	const char *arg;	/* expected text of the arg span */
+	unsigned char amb;	/* expected ep.ambiguous */
 };
 
 #define P(dir, line, res, kind, addr, port, arg) \
-	{ dir, line, sizeof(line) - 1, res, kind, addr, port, arg }
+	{ dir, line, sizeof(line) - 1, res, kind, addr, port, arg, 0 }
+/* OK, the address has an octet with a leading zero: ep.ambiguous */
+#define AMB(dir, line, kind, addr, port, arg) \
+	{ dir, line, sizeof(line) - 1, OK, kind, addr, port, arg, 1 }
 #define N(dir, line) P(dir, line, NO, FTP_KIND_NONE, NULL, 0, NULL)
 #define M(dir, line) P(dir, line, BAD, FTP_KIND_NONE, NULL, 0, NULL)
 #define PORTOK(line, addr, port, arg) \
@@ -53,8 +57,21 @@ static const struct pcase pcases[] = {
 	PORTOK("PORT \t 192,0,2,1,0,1", "192.0.2.1", 1, "192,0,2,1,0,1"),
 	PORTOK("PORT 192,0,2,1,4,1  \r", "192.0.2.1", 1025, "192,0,2,1,4,1"),
 	PORTOK("PORT 192,0,2,1,4,1 \t", "192.0.2.1", 1025, "192,0,2,1,4,1"),
-	PORTOK("PORT 192,000,002,001,004,001\r", "192.0.2.1", 1025,
-	       "192,000,002,001,004,001"),
+	AMB(CL, "PORT 192,000,002,001,004,001\r", FTP_KIND_PORT, "192.0.2.1",
+	    1025, "192,000,002,001,004,001"),
+	/* octal to inet_aton(): 8.0.0.5; decimal reading kept, flagged */
+	AMB(CL, "PORT 010,0,0,5,4,1", FTP_KIND_PORT, "10.0.0.5", 1025,
+	    "010,0,0,5,4,1"),
+	AMB(CL, "PORT 192,0,2,08,4,1", FTP_KIND_PORT, "192.0.2.8", 1025,
+	    "192,0,2,08,4,1"),
+	AMB(CL, "PORT 00,0,0,1,4,1", FTP_KIND_PORT, "0.0.0.1", 1025,
+	    "00,0,0,1,4,1"),
+	/* leading zeros in p1, p2 are read in decimal by servers */
+	PORTOK("PORT 192,0,2,1,004,001\r", "192.0.2.1", 1025,
+	       "192,0,2,1,004,001"),
+	PORTOK("PORT 0,0,0,0,0,01", "0.0.0.0", 1, "0,0,0,0,0,01"),
+	PORTOK("PORT 100,200,250,10,4,1", "100.200.250.10", 1025,
+	       "100,200,250,10,4,1"),
 	PORTOK("PORT 192,0,2,1,1,0", "192.0.2.1", 256, "192,0,2,1,1,0"),
 	N(CL, "PORTX 192,0,2,1,4,1"),
 	N(CL, "PORT,192,0,2,1,4,1"),
@@ -105,8 +122,15 @@ static const struct pcase pcases[] = {
 	EPRTOK("ePrT\t\t|1|198.51.100.255|65535|  \r", "198.51.100.255",
 	       65535, "|1|198.51.100.255|65535|"),
 	EPRTOK("EPRT !1!203.0.113.5!1!", "203.0.113.5", 1, "!1!203.0.113.5!1!"),
-	EPRTOK("EPRT ~1~192.0.2.001~21~", "192.0.2.1", 21,
-	       "~1~192.0.2.001~21~"),
+	AMB(CL, "EPRT ~1~192.0.2.001~21~", FTP_KIND_EPRT, "192.0.2.1", 21,
+	    "~1~192.0.2.001~21~"),
+	AMB(CL, "EPRT |1|010.0.0.5|1025|", FTP_KIND_EPRT, "10.0.0.5", 1025,
+	    "|1|010.0.0.5|1025|"),
+	AMB(CL, "EPRT |1|0.0.0.00|1025|", FTP_KIND_EPRT, "0.0.0.0", 1025,
+	    "|1|0.0.0.00|1025|"),
+	EPRTOK("EPRT |1|192.0.2.10|01025|", "192.0.2.10", 1025,
+	       "|1|192.0.2.10|01025|"),
+	EPRTOK("EPRT |1|0.0.0.0|1025|", "0.0.0.0", 1025, "|1|0.0.0.0|1025|"),
 	EPRTOK("EPRT |2|2001:db8::1|5282|\r", "2001:db8::1", 5282,
 	       "|2|2001:db8::1|5282|"),
 	EPRTOK("EPRT |2|2001:DB8:0:0:0:0:0:1|5282|", "2001:db8::1", 5282,
@@ -127,6 +151,31 @@ static const struct pcase pcases[] = {
 	       2000, "|2|2001:db8:1:2:3:4:5::|2000|"),
 	EPRTOK("EPRT #2#2001:db8::a:b#65535#", "2001:db8::a:b", 65535,
 	       "#2#2001:db8::a:b#65535#"),
+	EPRTOK("EPRT |2|::1:2:3:4:5:6:7|2000|", "0:1:2:3:4:5:6:7", 2000,
+	       "|2|::1:2:3:4:5:6:7|2000|"),
+	EPRTOK("EPRT |2|1:2:3:4:5:6:1.2.3.4|2000|", "1:2:3:4:5:6:102:304",
+	       2000, "|2|1:2:3:4:5:6:1.2.3.4|2000|"),
+	EPRTOK("EPRT |2|1:2:3:4:5::1.2.3.4|2000|", "1:2:3:4:5:0:102:304",
+	       2000, "|2|1:2:3:4:5::1.2.3.4|2000|"),
+	EPRTOK("EPRT |2|::0.0.0.0|2000|", "::", 2000, "|2|::0.0.0.0|2000|"),
+	EPRTOK("EPRT |2|1:2:3:4:5:6:7:8|2000|", "1:2:3:4:5:6:7:8", 2000,
+	       "|2|1:2:3:4:5:6:7:8|2000|"),
+	/* issue 9: "::" after eight groups, gap 16 taken for "no gap" */
+	M(CL, "EPRT |2|1:2:3:4:5:6:7:8::|6446|"),
+	M(CL, "EPRT |2|a:b:c:d:e:f:a:b::|6446|"),
+	M(CL, "EPRT |2|2001:db8:0:0:0:0:0:1::|6446|"),
+	M(CL, "EPRT |2|::1:2:3:4:5:6:7:8|6446|"),
+	M(CL, "EPRT |2|1:2:3:4:5:6:7:8::1|6446|"),
+	M(CL, "EPRT |2|1:2:3:4:5:6:1.2.3.4::|6446|"),
+	M(CL, "EPRT |2|1::2::3|6446|"),
+	M(CL, "EPRT |2|::ffff:010.0.0.5|6446|"),
+	M(CL, "EPRT |2|::ffff:1.2.3.04|6446|"),
+	M(CL, "EPRT |2|::1.2.3|6446|"),
+	M(CL, "EPRT |2|::1.2.3.4.5|6446|"),
+	M(CL, "EPRT |2|::1.2.3.4:1|6446|"),
+	M(CL, "EPRT |2|1.2.3.4|6446|"),
+	M(CL, "EPRT |2|::a.2.3.4|6446|"),
+	M(CL, "EPRT |2|00000::1|6446|"),
 	M(CL, "EPRT"),
 	M(CL, "EPRT \r"),
 	N(CL, "EPRTX |1|192.0.2.1|6446|"),
@@ -199,6 +248,10 @@ static const struct pcase pcases[] = {
 	       1025, "192,0,2,1,4,1"),
 	PASVOK("227 (192,0,2,1,4,1),trailing", "192.0.2.1", 1025,
 	       "192,0,2,1,4,1"),
+	AMB(SV, "227 Entering Passive Mode (010,0,0,5,4,1).\r", FTP_KIND_PASV,
+	    "10.0.0.5", 1025, "010,0,0,5,4,1"),
+	PASVOK("227 Entering Passive Mode (10,0,0,5,004,001).\r", "10.0.0.5",
+	       1025, "10,0,0,5,004,001"),
 	M(SV, "227 Entering Passive Mode\r"),
 	M(SV, "227 \r"),
 	M(SV, "227\r"),
@@ -288,6 +341,10 @@ static void check_parse(const struct pcase *c, unsigned int idx)
 				  fam == FTP_FAMILY_IPV4 ? 4 : 16)) {
 			ok = 0;
 			snprintf(why, sizeof(why), " (address mismatch)");
+		} else if (m.ep.ambiguous != c->amb) {
+			ok = 0;
+			snprintf(why, sizeof(why), " (ambiguous %u)",
+				 m.ep.ambiguous);
 		} else if (m.ep.port != c->port) {
 			ok = 0;
 			snprintf(why, sizeof(why), " (port %u)", m.ep.port);
@@ -669,6 +726,419 @@ static void check_robustness(void)
 	    "robustness: NULL line with len 0");
 }
 
+/* ---- differential: address parsers against inet_pton / inet_aton ---- */
+
+/*
+ * Deterministic candidates (fixed seed) built from hex digits, ':', '.'
+ * and decimal digits, biased towards near-valid forms: structured group
+ * lists with zero, one or two "::", eight groups followed by "::", IPv4
+ * tails; inet_ntop() output with a few edits; plain random strings.  The
+ * parser must accept an EPRT |2| address exactly when glibc's
+ * inet_pton(AF_INET6) does, with the same 16 bytes; an EPRT |1| address
+ * without ambiguity exactly when inet_pton(AF_INET) does, with the same 4
+ * bytes; and set ambiguous on every address it accepts where inet_pton()
+ * refuses or inet_aton() reads something else.
+ */
+
+static unsigned long long diff_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned int rnd(unsigned int n)
+{
+	diff_state ^= diff_state << 13;
+	diff_state ^= diff_state >> 7;
+	diff_state ^= diff_state << 17;
+	return n ? (unsigned int)((diff_state >> 11) % n) : 0;
+}
+
+struct sbuf {
+	char s[96];
+	size_t n;
+};
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->n < sizeof(b->s) - 1)
+		b->s[b->n++] = c;
+	b->s[b->n] = 0;
+}
+
+static void sb_puts(struct sbuf *b, const char *p)
+{
+	while (*p)
+		sb_putc(b, *p++);
+}
+
+/* A decimal octet as text: mostly 0..255, sometimes leading zeros. */
+static void gen_octet(struct sbuf *b)
+{
+	unsigned int v = rnd(8) ? rnd(256) : rnd(1000);
+	unsigned int nd = rnd(16);
+	char tmp[8];
+
+	if (nd == 0)
+		return;				/* empty octet */
+	if (nd == 1)
+		sb_puts(b, rnd(2) ? "0" : "00");	/* leading zero */
+	snprintf(tmp, sizeof(tmp), "%u", rnd(16) ? v : v * 10 + rnd(10));
+	sb_puts(b, tmp);
+}
+
+static void gen_dotted(struct sbuf *b)
+{
+	unsigned int parts = rnd(10) ? 4 : 3 + 2 * rnd(2);
+	unsigned int k;
+
+	for (k = 0; k < parts; k++) {
+		if (k)
+			sb_putc(b, '.');
+		gen_octet(b);
+	}
+}
+
+static void gen_group(struct sbuf *b)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	unsigned int nd = rnd(12) ? 1 + rnd(4) : rnd(2) ? 0 : 5;
+	unsigned int k;
+
+	for (k = 0; k < nd; k++)
+		sb_putc(b, rnd(3) ? hex[rnd(sizeof(hex) - 1)] : '0');
+}
+
+/* A list of groups and "::" markers, optionally ending in an IPv4 tail. */
+static void gen_v6_structured(struct sbuf *b)
+{
+	unsigned int ngroups = rnd(10);
+	unsigned int ngaps = rnd(10) < 4 ? 0 : rnd(10) ? 1 : 2;
+	unsigned int gappos[2] = { rnd(ngroups + 1), rnd(ngroups + 1) };
+	int tail = rnd(5) == 0;
+	int prev_gap = 0;
+	unsigned int g, k;
+
+	/* sometimes exactly the form of issue 9: eight groups then "::" */
+	if (rnd(16) == 0) {
+		ngroups = 8;
+		ngaps = 1;
+		gappos[0] = 8;
+	}
+	for (g = 0; g <= ngroups; g++) {
+		for (k = 0; k < ngaps; k++) {
+			if (gappos[k] == g) {
+				sb_puts(b, "::");
+				prev_gap = 1;
+			}
+		}
+		if (g == ngroups)
+			break;
+		if (g && !prev_gap)
+			sb_putc(b, ':');
+		gen_group(b);
+		prev_gap = 0;
+	}
+	if (tail) {
+		if (ngroups && !prev_gap)
+			sb_putc(b, ':');
+		gen_dotted(b);
+	}
+	/* stray separators */
+	switch (rnd(24)) {
+	case 0:
+		sb_putc(b, ':');
+		break;
+	case 1:
+		memmove(b->s + 1, b->s, b->n + 1 < sizeof(b->s) - 1 ?
+			b->n + 1 : sizeof(b->s) - 2);
+		b->s[0] = ':';
+		if (b->n < sizeof(b->s) - 2)
+			b->n++;
+		b->s[b->n] = 0;
+		break;
+	case 2:
+		sb_putc(b, '.');
+		break;
+	}
+}
+
+/* A few insertions, deletions or replacements from @alpha. */
+static void mutate(struct sbuf *b, const char *alpha, size_t alen)
+{
+	unsigned int nmut = rnd(3);
+	unsigned int k;
+
+	for (k = 0; k < nmut; k++) {
+		size_t pos = b->n ? rnd((unsigned int)b->n + 1) : 0;
+		char c = alpha[rnd((unsigned int)alen)];
+
+		switch (rnd(3)) {
+		case 0:		/* insert */
+			if (b->n >= sizeof(b->s) - 2)
+				break;
+			memmove(b->s + pos + 1, b->s + pos, b->n - pos);
+			b->s[pos] = c;
+			b->n++;
+			break;
+		case 1:		/* delete */
+			if (pos < b->n) {
+				memmove(b->s + pos, b->s + pos + 1,
+					b->n - pos - 1);
+				b->n--;
+			}
+			break;
+		default:	/* replace */
+			if (pos < b->n)
+				b->s[pos] = c;
+			break;
+		}
+		b->s[b->n] = 0;
+	}
+}
+
+static void gen_random(struct sbuf *b, const char *alpha, size_t alen,
+		       unsigned int maxlen)
+{
+	unsigned int len = rnd(maxlen + 1);
+	unsigned int k;
+
+	for (k = 0; k < len; k++)
+		sb_putc(b, alpha[rnd((unsigned int)alen)]);
+}
+
+static const char v6_alpha[] = "0123456789abcdefABCDEF::::::....";
+static const char v4_alpha[] = "0123456789000......x +:";
+
+static void gen_v6(struct sbuf *b)
+{
+	unsigned int how = rnd(10);
+
+	b->n = 0;
+	b->s[0] = 0;
+	if (how < 4) {
+		gen_v6_structured(b);
+	} else if (how < 7) {
+		unsigned char a[16];
+		unsigned int k;
+
+		/* runs of zero groups, so inet_ntop() writes "::" */
+		for (k = 0; k < 16; k += 2) {
+			int zero = rnd(3) == 0;
+
+			a[k] = zero ? 0 : (unsigned char)rnd(rnd(2) ? 256 : 2);
+			a[k + 1] = zero ? 0 : (unsigned char)rnd(256);
+		}
+		if (rnd(6) == 0) {	/* ::ffff:a.b.c.d and ::a.b.c.d */
+			memset(a, 0, 10);
+			a[10] = a[11] = rnd(2) ? 0xff : 0;
+		}
+		inet_ntop(AF_INET6, a, b->s, sizeof(b->s));
+		b->n = strlen(b->s);
+		mutate(b, v6_alpha, sizeof(v6_alpha) - 1);
+	} else {
+		gen_random(b, v6_alpha, sizeof(v6_alpha) - 1, 45);
+	}
+}
+
+static void gen_v4(struct sbuf *b)
+{
+	unsigned int how = rnd(10);
+
+	b->n = 0;
+	b->s[0] = 0;
+	if (how < 6) {
+		gen_dotted(b);
+		if (rnd(4) == 0)
+			mutate(b, v4_alpha, sizeof(v4_alpha) - 1);
+	} else {
+		gen_random(b, v4_alpha, sizeof(v4_alpha) - 1, 20);
+	}
+}
+
+/* Parse "EPRT |af|addr|1025|" from an exact-size heap copy. */
+static enum ftp_parse_result parse_eprt_addr(char af, const char *addr,
+					     size_t alen, struct ftp_match *m)
+{
+	size_t len = 8 + alen + 6;
+	char *heap = malloc(len);
+	enum ftp_parse_result r;
+
+	if (!heap)
+		abort();
+	memcpy(heap, "EPRT |2|", 8);
+	heap[6] = af;
+	memcpy(heap + 8, addr, alen);
+	memcpy(heap + 8 + alen, "|1025|", 6);
+	r = ftp_parse_line(heap, (unsigned int)len, CL, m);
+	free(heap);
+	return r;
+}
+
+#define DIFF_V6		1200000
+#define DIFF_V4		600000
+#define DIFF_TUPLE	300000
+
+static void check_differential_v6(void)
+{
+	struct sbuf b;
+	struct ftp_match m;
+	unsigned char want[16];
+	unsigned int i, fails = 0, accepted = 0, tails = 0, eight_gap = 0;
+	char first[96] = "";
+
+	for (i = 0; i < DIFF_V6; i++) {
+		enum ftp_parse_result r;
+		int ref;
+
+		gen_v6(&b);
+		ref = inet_pton(AF_INET6, b.s, want) == 1;
+		r = parse_eprt_addr('2', b.s, b.n, &m);
+		if (ref) {
+			accepted++;
+			if (strchr(b.s, '.'))
+				tails++;
+		}
+		if (b.n > 2 && !strcmp(b.s + b.n - 2, "::") &&
+		    strchr(b.s, ':') != b.s) {
+			unsigned int colons = 0, k;
+
+			for (k = 0; k < b.n; k++)
+				colons += b.s[k] == ':';
+			if (colons == 9 && !strstr(b.s, ":::"))
+				eight_gap++;
+		}
+		if (ref ? r == OK && m.ep.family == FTP_FAMILY_IPV6 &&
+			  !m.ep.ambiguous && !memcmp(m.ep.addr, want, 16)
+			: r == BAD)
+			continue;
+		if (!fails++)
+			snprintf(first, sizeof(first), "%s", b.s);
+	}
+	tap(fails == 0 && accepted > DIFF_V6 / 5 && tails > 1000 &&
+	    eight_gap > 1000,
+	    "differential IPv6 vs inet_pton: %u candidates, %u valid "
+	    "(%u with an IPv4 tail), %u of form h:h:h:h:h:h:h:h::, "
+	    "%u disagreements%s%s", DIFF_V6, accepted, tails, eight_gap,
+	    fails, fails ? ", first: " : "", first);
+}
+
+/*
+ * Shared by the EPRT |1| and the PORT/227 checks: @dotted is the address
+ * as a dotted quad, the parser accepted it as @ep.
+ */
+static int v4_oracle_ok(const char *dotted, const struct ftp_endpoint *ep,
+			unsigned int *aton_differs)
+{
+	unsigned char pton[4];
+	struct in_addr aton;
+	int ref = inet_pton(AF_INET, dotted, pton) == 1;
+	int same_aton = inet_aton(dotted, &aton) == 1 &&
+			!memcmp(&aton, ep->addr, 4);
+
+	if (!same_aton)
+		(*aton_differs)++;
+	/* inet_aton() reading another address is always flagged */
+	if (!same_aton && !ep->ambiguous)
+		return 0;
+	/* unflagged exactly when inet_pton() agrees */
+	if (ref)
+		return !ep->ambiguous && !memcmp(pton, ep->addr, 4);
+	return ep->ambiguous;
+}
+
+static void check_differential_v4(void)
+{
+	struct sbuf b;
+	struct ftp_match m;
+	unsigned char want[4];
+	unsigned int i, fails = 0, accepted = 0, amb = 0, aton_differs = 0;
+	char first[96] = "";
+
+	for (i = 0; i < DIFF_V4; i++) {
+		enum ftp_parse_result r;
+		int ref, ok;
+
+		gen_v4(&b);
+		ref = inet_pton(AF_INET, b.s, want) == 1;
+		r = parse_eprt_addr('1', b.s, b.n, &m);
+		accepted += ref;
+		if (r == OK) {
+			amb += m.ep.ambiguous;
+			ok = m.ep.family == FTP_FAMILY_IPV4 &&
+			     v4_oracle_ok(b.s, &m.ep, &aton_differs);
+		} else {
+			ok = r == BAD && !ref;
+		}
+		if (ok)
+			continue;
+		if (!fails++)
+			snprintf(first, sizeof(first), "%s", b.s);
+	}
+	tap(fails == 0 && accepted > DIFF_V4 / 10 && amb > 1000 &&
+	    aton_differs > 1000,
+	    "differential IPv4 vs inet_pton/inet_aton: %u candidates, %u "
+	    "valid, %u ambiguous (%u read otherwise by inet_aton), "
+	    "%u disagreements%s%s", DIFF_V4, accepted, amb, aton_differs,
+	    fails, fails ? ", first: " : "", first);
+}
+
+/* PORT and 227 tuples: h1..h4 judged as a dotted quad, p1, p2 never. */
+static void check_differential_tuple(void)
+{
+	unsigned int i, fails = 0, accepted = 0, amb = 0, aton_differs = 0;
+	unsigned int port_lead0 = 0;
+	char first[128] = "";
+
+	for (i = 0; i < DIFF_TUPLE; i++) {
+		struct sbuf num[6], dotted = { .n = 0 };
+		struct ftp_match mp, mv;
+		char port[128], pasv[128];
+		int plen, vlen, ok, rp, rv;
+		unsigned int k;
+
+		for (k = 0; k < 6; k++) {
+			num[k].n = 0;
+			num[k].s[0] = 0;
+			while (!num[k].n)
+				gen_octet(&num[k]);
+			if (k < 4) {
+				if (k)
+					sb_putc(&dotted, '.');
+				sb_puts(&dotted, num[k].s);
+			}
+		}
+		plen = snprintf(port, sizeof(port), "PORT %s,%s,%s,%s,%s,%s\r",
+				num[0].s, num[1].s, num[2].s, num[3].s,
+				num[4].s, num[5].s);
+		vlen = snprintf(pasv, sizeof(pasv),
+				"227 Entering Passive Mode (%s,%s,%s,%s,%s,%s).\r",
+				num[0].s, num[1].s, num[2].s, num[3].s,
+				num[4].s, num[5].s);
+		rp = ftp_parse_line(port, (unsigned int)plen, CL, &mp);
+		rv = ftp_parse_line(pasv, (unsigned int)vlen, SV, &mv);
+		ok = rp == rv;
+		if (ok && rp == OK) {
+			accepted++;
+			amb += mp.ep.ambiguous;
+			if ((num[4].n > 1 && num[4].s[0] == '0') ||
+			    (num[5].n > 1 && num[5].s[0] == '0'))
+				port_lead0++;
+			ok = mp.ep.ambiguous == mv.ep.ambiguous &&
+			     mp.ep.port == mv.ep.port &&
+			     !memcmp(mp.ep.addr, mv.ep.addr, 16) &&
+			     v4_oracle_ok(dotted.s, &mp.ep, &aton_differs);
+		}
+		if (ok)
+			continue;
+		if (!fails++)
+			snprintf(first, sizeof(first), "%s", port);
+	}
+	tap(fails == 0 && accepted > DIFF_TUPLE / 4 && amb > 1000 &&
+	    port_lead0 > 1000,
+	    "differential PORT/227 h1..h4 vs inet_pton/inet_aton: %u tuples, "
+	    "%u valid, %u ambiguous (%u read otherwise by inet_aton), %u "
+	    "with a leading zero in p1/p2, %u disagreements%s%s", DIFF_TUPLE, accepted, amb, aton_differs,
+	    port_lead0, fails, fails ? ", first: " : "", show(first,
+	    strlen(first)));
+}
+
 int main(void)
 {
 	unsigned int i;
@@ -676,7 +1146,7 @@ int main(void)
 	printf("TAP version 13\n");
 	printf("1..%zu\n", sizeof(pcases) / sizeof(pcases[0]) +
 	       sizeof(icases) / sizeof(icases[0]) +
-	       sizeof(rcases) / sizeof(rcases[0]) + 10 + 6);
+	       sizeof(rcases) / sizeof(rcases[0]) + 10 + 6 + 3);
 
 	for (i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++)
 		check_parse(&pcases[i], i);
@@ -696,6 +1166,9 @@ int main(void)
 
 	check_format_rejects();
 	check_robustness();
+	check_differential_v6();
+	check_differential_v4();
+	check_differential_tuple();
 
 	if (tests_failed)
 		fprintf(stderr, "%d of %d tests failed\n", tests_failed,

@@ -23,6 +23,7 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "ftpalg.h"
+#include "ftpalg_names.h"
 
 /*
  * Per-connection state is serialised by a lock picked by hashing the
@@ -136,10 +137,13 @@ static const enum ftpalg_stat ftpalg_reason_stat[FTPALG_REASON_MAX + 1] = {
 	[FTPALG_REASON_EXPECT_LIMIT]	= FTPALG_STAT_REFUSED_EXPECT_LIMIT,
 };
 
+static const char * const ftpalg_reason_name[] = FTPALG_REASON_NAMES;
+
 /*
  * Refuse what the line announced (@m, if it named a data endpoint): count
- * it, report it, and drop the segment or reset both ends.  A dropped
- * segment's retransmission is judged again, with the same outcome.
+ * it, report it, log it (rate-limited, as the in-tree helpers do), and
+ * drop the segment or reset both ends.  A dropped segment's
+ * retransmission is judged again, with the same outcome.
  */
 static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
 			 enum ftpalg_reason reason)
@@ -154,6 +158,8 @@ static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
 	r.action = pol.action;
 	ftpalg_count(s->ct, ftpalg_reason_stat[reason]);
 	ftpalg_genl_event(s->ct, &r);
+	nf_ct_helper_log(s->skb, s->ct, "refused: %s",
+			 ftpalg_reason_name[reason]);
 	return pol.action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
 						    NF_DROP;
 }
@@ -298,6 +304,8 @@ static int ftpalg_cb_line(void *ctx, unsigned int seq, const char *line,
 					       FTP_STREAM_ACCEPT;
 }
 
+static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev);
+
 /*
  * A retransmission of a rewritten line: the same rewrite again, from the
  * port kept with the stream (its expectation may be gone by now).
@@ -310,7 +318,7 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 
 	if (ftp_parse_line(line, len, ftpalg_ftp_dir(s), &m) != FTP_PARSE_OK) {
 		/* other bytes than the first time: never judged */
-		ftpalg_count(s->ct, FTPALG_STAT_UNJUDGED);
+		ftpalg_cb_event(s, FTP_STREAM_EV_UNJUDGED);
 		return FTPALG_STOP_DROP;
 	}
 	return ftpalg_nat_replay(s, &m, port, off) == NF_ACCEPT ?
@@ -406,6 +414,13 @@ static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
 	struct ftpalg_seg *s = ctx;
 
 	ftpalg_count(s->ct, ftpalg_stream_stat[ev]);
+	/* drops that are not part of normal operation (holds, reordering) */
+	if (ev == FTP_STREAM_EV_UNJUDGED)
+		nf_ct_helper_log(s->skb, s->ct, "dropped bytes never judged");
+	else if (ev == FTP_STREAM_EV_NOMEM)
+		nf_ct_helper_log(s->skb, s->ct, "out of memory");
+	else if (ev == FTP_STREAM_EV_DESYNC)
+		nf_ct_helper_log(s->skb, s->ct, "resynchronised after a gap");
 }
 
 static const struct ftp_stream_ops ftpalg_stream_ops = {

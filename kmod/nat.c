@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/string.h>
+#include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/netfilter/nf_nat_helper.h>
 
@@ -113,12 +114,14 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 	port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
 	if (!port) {
 		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
+		nf_ct_helper_log(s->skb, ct, "all data ports in use");
 		return NF_ACCEPT;
 	}
 	ret = ftpalg_nat_rewrite(s, m, port, line_off, can_mangle);
 	if (ret) {
 		nf_ct_unexpect_related(exp);
 		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
+		nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
 		/* no memory: the sender retransmits */
 		return ret == -ENOMEM ? NF_DROP : NF_ACCEPT;
 	}

@@ -45,7 +45,7 @@
 #define RCV_MAX		(STREAM_MAX * 2)
 #define SEG_MAX		(STREAM_MAX + FTP_LINE_MAX + 64)
 #define NET_MAX		16
-#define RW_MAX		1024
+#define RW_MAX		128
 #define JUDGED_MAX	4096
 #define STOP_REFUSED	16
 
@@ -113,6 +113,7 @@ static struct model {
 	int pickup;		/* no handshake: the first bytes seen */
 	unsigned int pickup_off;
 	unsigned int rmax;	/* receiver bytes got: below this */
+	unsigned int readable;	/* ...and in order: below this */
 	unsigned short next_port;
 	/* the receiver, offsets from isn */
 	unsigned char rcv[RCV_MAX];
@@ -390,13 +391,12 @@ static unsigned int from_rcv(unsigned int r)
 	return q == r ? p : M.slen;
 }
 
+/* The receiver's in-order bytes: it reads up to here. */
 static unsigned int readable(void)
 {
-	unsigned int r = 0;
-
-	while (r < RCV_MAX && M.have[r])
-		r++;
-	return r;
+	while (M.readable < RCV_MAX && M.have[M.readable])
+		M.readable++;
+	return M.readable;
 }
 
 /* The reference stream as of the current rewrites. */
@@ -629,7 +629,8 @@ static void gen_stream(struct input *in)
 	memset(b + M.slen, 'X', STREAM_MAX - M.slen);
 }
 
-static void reset_model(void)
+/* ->destroy: the buffers go, and the segments in flight. */
+static void destroy_model(void)
 {
 	unsigned int i;
 
@@ -637,6 +638,13 @@ static void reset_model(void)
 		free(M.net[i]);
 	free(M.line);
 	free(M.aux);
+	M.nnet = 0;
+	M.line = NULL;
+	M.aux = NULL;
+}
+
+static void reset_model(void)
+{
 	memset(&M, 0, sizeof(M));
 	M.next_port = 1000;
 	ref_nrw = -1u;
@@ -769,9 +777,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	check_receiver();
-	if (!destroyed && !M.resynced && !M.garbage)
+	/* picked up mid-line, that line's bytes decide: no promise */
+	if (!destroyed && !M.resynced && !M.garbage &&
+	    !(M.pickup && M.pickup_off && M.pickup_off < M.slen &&
+	      M.sbuf[M.pickup_off - 1] != '\n'))
 		drain();
 	check_receiver();
-	reset_model();
+	destroy_model();
 	return 0;
 }

@@ -361,8 +361,8 @@ static int ftp_held(struct ftp_seg *g, struct ftp_stream *st,
 
 /*
  * The line at next_seq continues at @pos: complete it.  Returns ACCEPT
- * with *@pos after its LF, a stop value, or DROP+1 when the segment
- * ends inside it (*@pos is then the payload's end).
+ * with *@pos after its LF, a stop value, or FTP_STREAM_MORE when the
+ * segment ends inside it (*@pos is then the payload's end).
  */
 #define FTP_STREAM_MORE	(-1)
 

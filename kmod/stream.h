@@ -58,8 +58,12 @@
  * quarter of the sequence space older bytes could pass for new ones.
  */
 #define FTP_STREAM_RESYNC_MAX	0x40000000u
-/* Retransmissions of a held line's start that leave it unfinished. */
-#define FTP_STREAM_HELD_RETRIES	2
+/*
+ * Copies of a held line's start that leave it unfinished, before it is
+ * passed on unchanged: its sender had no more (a slow writer) or does not
+ * coalesce; the first ones may be duplicates of the original.
+ */
+#define FTP_STREAM_HELD_RETRIES	3
 /* Rewritten lines remembered, and rewritten per segment at most. */
 #define FTP_STREAM_REPLAY_LINES	2
 

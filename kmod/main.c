@@ -134,6 +134,10 @@ static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 	h->destroy = ftpalg_destroy;
 }
 
+/*
+ * The packet path starts last and stops first: while it runs it sends
+ * events through the family and uses the namespaces' state.
+ */
 static int __init ftpalg_init(void)
 {
 	unsigned int i;
@@ -162,25 +166,24 @@ static int __init ftpalg_init(void)
 	if (ret < 0)
 		goto err_segments;
 
+	ret = ftpalg_genl_init();
+	if (ret < 0) {
+		pr_err("cannot register generic netlink family: %d\n", ret);
+		goto err_pernet;
+	}
+
 	ftpalg_helper_init(&ftpalg_helpers[0], AF_INET);
 	ftpalg_helper_init(&ftpalg_helpers[1], AF_INET6);
 	ret = nf_conntrack_helpers_register(ftpalg_helpers,
 					    ARRAY_SIZE(ftpalg_helpers));
 	if (ret < 0) {
 		pr_err("cannot register conntrack helper: %d\n", ret);
-		goto err_pernet;
-	}
-	ret = ftpalg_genl_init();
-	if (ret < 0) {
-		pr_err("cannot register generic netlink family: %d\n", ret);
-		goto err_helpers;
+		goto err_genl;
 	}
 	return 0;
 
-err_helpers:
-	ftpalg_release_all();
-	nf_conntrack_helpers_unregister(ftpalg_helpers,
-					ARRAY_SIZE(ftpalg_helpers));
+err_genl:
+	ftpalg_genl_exit();
 err_pernet:
 	unregister_pernet_subsys(&ftpalg_net_ops);
 err_segments:
@@ -191,10 +194,10 @@ err_out:
 
 static void __exit ftpalg_exit(void)
 {
-	ftpalg_genl_exit();
 	ftpalg_release_all();
 	nf_conntrack_helpers_unregister(ftpalg_helpers,
 					ARRAY_SIZE(ftpalg_helpers));
+	ftpalg_genl_exit();
 	unregister_pernet_subsys(&ftpalg_net_ops);
 	ftpalg_segments_exit();
 }

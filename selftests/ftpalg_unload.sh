@@ -11,7 +11,9 @@
 #  - afterwards no ftpalg expectation or helper reference is left, the
 #    transfers in flight complete intact, the busy control connection still
 #    works, and after modprobe a fresh transfer succeeds (RELATED);
-#  - load/unload repeated with pending expectations; refcounts checked.
+#  - load/unload repeated with pending expectations; refcounts checked;
+#  - while the module goes, refused PORTs keep coming and ftpalgctl
+#    monitor listens: the helper stops before the netlink family goes.
 # The VM runner fails the run on any kernel WARN/BUG/oops.
 
 # shellcheck source=lib.sh
@@ -23,6 +25,9 @@ is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
 
 RATE=${FTPALG_UNLOAD_RATE:-40000}	# bytes/s per transfer
 BIG_KB=${FTPALG_UNLOAD_KB:-1024}
+# the tool of this tree, else an installed one (kselftest install layout)
+CTL=$SELFTEST_DIR/../tools/ftpalgctl
+[ -x "$CTL" ] || CTL=$(command -v ftpalgctl 2>/dev/null || echo "$CTL")
 
 topo_create
 ftp_root_prepare
@@ -153,6 +158,29 @@ busy()
 	BUSY_PID=$!
 }
 
+# refuser NAME HOST: until NAME.stop exists, control connections that each
+# send a PORT naming a third host (refused: bounce, and retransmitted), so
+# that refusal events are being sent while the module goes.
+refuser()
+{
+	local name=$1 host=$2
+	nsx "$NS_C" timeout 900 bash -c '
+		while [ ! -e "'"$TMPD/$name.stop"'" ]; do
+			if exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"'; then
+				read -r -t 10 l <&3
+				printf "USER anonymous\r\n" >&3; read -r -t 10 l <&3
+				printf "PORT 192,0,2,99,7,1\r\n" >&3
+				sleep 0.3
+				exec 3>&-
+				echo ROUND
+			fi
+			sleep 0.2
+		done
+	' > "$TMPD/$name.refuse" 2>&1 &
+	_pids+=("$!")
+	REFUSER_PID=$!
+}
+
 # detach: remove what pins the module (the ct helper object and the rule
 # using it), keeping the forward filter and NAT for the live connections.
 detach()
@@ -206,6 +234,15 @@ live_unload()
 		busywait 40000 grep -q HOLDING "$TMPD/$ph-hold4.hold" "$TMPD/$ph-hold6.hold"
 	check "$ph: busy control connection running" \
 		busywait 20000 grep -q BUSY "$TMPD/$ph-busy.busy"
+	MON_PID=
+	if [ -x "$CTL" ]; then
+		"$CTL" -n "$NS_R" -j monitor > "$TMPD/$ph.mon" 2>&1 &
+		MON_PID=$!
+		_pids+=("$MON_PID")
+		refuser "$ph-refuse" "$h4"
+		check "$ph: refusal events reach the monitor" \
+			busywait 40000 grep -q '"reason": *"bounce"' "$TMPD/$ph.mon"
+	fi
 	check "$ph: ftpalg expectations pending" \
 		test "$(expect_list | grep -c "helper=$HELPER")" -ge 4
 	bg_get "$ph-port4" port "$h4"
@@ -252,6 +289,13 @@ live_unload()
 		rc=$?
 		check "$ph: in-flight ${n#"$ph"-} transfer completes intact" bg_done "$n" $rc
 	done
+	if [ -n "$MON_PID" ]; then
+		: > "$TMPD/$ph-refuse.stop"
+		wait "$REFUSER_PID"
+		kill "$MON_PID" 2>/dev/null
+		wait "$MON_PID" 2>/dev/null
+		diag "$ph: $(grep -c ROUND "$TMPD/$ph-refuse.refuse") refused PORT connections, $(grep -c bounce "$TMPD/$ph.mon") events"
+	fi
 	: > "$TMPD/$ph-busy.stop"
 	wait "$BUSY_PID"
 	rc=$?

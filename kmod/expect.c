@@ -14,10 +14,27 @@
 
 #include "ftpalg.h"
 
+/* More than the kernel's own per-namespace limit holds by default. */
+#define FTPALG_NETNS_EXPECT_MAX	65536
+
 static unsigned int netns_expect_max __read_mostly = 1024;
-module_param(netns_expect_max, uint, 0444);
+
+static int ftpalg_set_netns_expect_max(const char *val,
+				       const struct kernel_param *kp)
+{
+	return ftpalg_param_uint(val, kp, 0, FTPALG_NETNS_EXPECT_MAX);
+}
+
+static const struct kernel_param_ops ftpalg_netns_expect_max_ops = {
+	.set	= ftpalg_set_netns_expect_max,
+	.get	= param_get_uint,
+};
+
+module_param_cb(netns_expect_max, &ftpalg_netns_expect_max_ops,
+		&netns_expect_max, 0444);
+__MODULE_PARM_TYPE(netns_expect_max, "uint");
 MODULE_PARM_DESC(netns_expect_max,
-		 "pending data connections per namespace, 0: no cap (1024)");
+		 "pending data connections per namespace, 0..65536, 0: no cap (1024)");
 
 static bool ftpalg_count_ours(struct nf_conntrack_expect *exp, void *data)
 {

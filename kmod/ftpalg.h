@@ -93,6 +93,9 @@ struct ftpalg_refusal {
 };
 
 /* main.c */
+struct kernel_param;
+int ftpalg_param_uint(const char *val, const struct kernel_param *kp,
+		      unsigned int min, unsigned int max);
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
 unsigned int ftpalg_max_expected(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);

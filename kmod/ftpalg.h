@@ -27,11 +27,7 @@ struct ftpalg_net {
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
-	/* the expectation cap, see ftpalg_expect_room() */
-	atomic_t exp_created;		/* ever, wrapping */
-	unsigned int exp_created_seen;	/* ...at the last count */
-	unsigned int exp_live;		/* live ones at the last count */
-	unsigned long exp_counted_at;	/* jiffies */
+	struct ftpalg_exp_table *exp_table;	/* the cap, see expect.c */
 };
 
 /* How often a namespace at its expectation cap counts the live ones. */
@@ -116,6 +112,8 @@ int ftpalg_segments_init(void);
 void ftpalg_segments_exit(void);
 
 /* expect.c */
+int ftpalg_expect_net_init(struct ftpalg_net *fn);
+void ftpalg_expect_net_exit(struct ftpalg_net *fn);
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);

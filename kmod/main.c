@@ -146,13 +146,16 @@ static int __net_init ftpalg_net_init(struct net *net)
 	if (!proc_create_net_single(FTPALG_HELPER_NAME, 0444, net->proc_net_stat,
 				    ftpalg_stats_show, NULL))
 		goto err_policy;
+	ret = ftpalg_expect_net_init(fn);
+	if (ret)
+		goto err_proc;
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
-	/* the first count may come at once */
-	fn->exp_counted_at = jiffies - FTPALG_EXPECT_RECOUNT;
 	return 0;
 
+err_proc:
+	remove_proc_entry(FTPALG_HELPER_NAME, net->proc_net_stat);
 err_policy:
 	ftpalg_policy_net_exit(net);
 err_stats:
@@ -163,9 +166,12 @@ err_out:
 
 static void __net_exit ftpalg_net_exit(struct net *net)
 {
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+
+	ftpalg_expect_net_exit(fn);
 	remove_proc_entry(FTPALG_HELPER_NAME, net->proc_net_stat);
 	ftpalg_policy_net_exit(net);
-	free_percpu(ftpalg_pernet(net)->stats);
+	free_percpu(fn->stats);
 }
 
 static struct pernet_operations ftpalg_net_ops = {

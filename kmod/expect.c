@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_log.h>
 
 #include "ftpalg.h"
 
@@ -210,6 +211,27 @@ static unsigned int ftpalg_expecting(const struct nf_conn *ct,
 	return n;
 }
 
+/*
+ * Log what became of a data connection that will not be expected, to the
+ * namespace's nf_log logger as the in-tree helpers do, rate-limited.
+ * nf_ct_helper_log() says "dropping packet": it is for the segments
+ * dropped; a forwarded one is logged with the same prefix otherwise.
+ */
+static void ftpalg_expect_log(const struct ftpalg_seg *s, bool dropped,
+			      const char *what, int err)
+{
+	struct net *net = nf_ct_net(s->ct);
+
+	if (!__ratelimit(&ftpalg_pernet(net)->log_rs))
+		return;
+	if (dropped)
+		nf_ct_helper_log(s->skb, s->ct, "%s (%d)", what, err);
+	else
+		nf_log_packet(net, nf_ct_l3num(s->ct), 0, s->skb, NULL, NULL,
+			      NULL, "nf_ct_%s: %s (%d), forwarded ",
+			      FTPALG_HELPER_NAME, what, err);
+}
+
 void ftpalg_expect_created(struct ftpalg_seg *s)
 {
 	s->expected++;
@@ -233,7 +255,7 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	enum ip_conntrack_dir dir = s->dir;
 	struct nf_conntrack_expect *exp;
 	__be16 port = htons(m->ep.port);
-	int ret = NF_ACCEPT;
+	int ret = NF_ACCEPT, err;
 	unsigned int gen = 0;
 
 	/*
@@ -248,7 +270,9 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	if (!exp) {
 		ftpalg_exp_unreserve(t);
 		ftpalg_count(ct, FTPALG_STAT_NOMEM);
-		return NF_ACCEPT;
+		ftpalg_expect_log(s, true, "cannot alloc expectation", -ENOMEM);
+		/* as for a rewrite: the sender retransmits, we try again */
+		return NF_DROP;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
 	nf_ct_expect_init(exp, class, nf_ct_l3num(ct),
@@ -261,10 +285,15 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 
 	if (ct->status & IPS_NAT_MASK) {
 		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
-	} else if (nf_ct_expect_related(exp, 0) == 0) {
-		ftpalg_expect_created(s);
 	} else {
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
+		err = nf_ct_expect_related(exp, 0);
+		if (!err) {
+			ftpalg_expect_created(s);
+		} else {
+			ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
+			ftpalg_expect_log(s, false, "cannot add expectation",
+					  err);
+		}
 	}
 	if (s->expected != expected)
 		ftpalg_exp_add(t, exp, s->exp_replaces, gen);

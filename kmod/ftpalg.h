@@ -27,6 +27,7 @@ struct ftpalg_net {
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
+	struct ratelimit_state log_rs;	/* nf_log lines */
 	struct ftpalg_exp_table *exp_table;	/* the cap, see expect.c */
 };
 

@@ -152,6 +152,10 @@ static int __net_init ftpalg_net_init(struct net *net)
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
+	/* so are log lines: the kernel's defaults, 10 per 5 seconds */
+	ratelimit_state_init(&fn->log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_set_flags(&fn->log_rs, RATELIMIT_MSG_ON_RELEASE);
 	return 0;
 
 err_proc:

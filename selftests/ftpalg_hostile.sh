@@ -21,7 +21,9 @@
 #    the cap counts live expectations only: not those withdrawn by a 5xx
 #    or expired, which the kernel may keep linked until its garbage
 #    collection (reloaded with netns_expect_max=2 and a short
-#    expect_timeout).
+#    expect_timeout);
+#  - two connections announcing the same data endpoint: the second
+#    expectation clashes, is counted expect_failed and logged via nf_log.
 # The VM runner fails the run on any kernel WARN/BUG/oops.
 
 # shellcheck source=lib.sh
@@ -970,5 +972,28 @@ if check "reload with netns_expect_max=2 expect_timeout=$ETO" \
 	check_exp "cap 2: the two live ones pending" "dport=" -eq 2
 	check "reload with default parameters" reload
 fi
+
+# ------------------------------------------- a failed expectation is logged
+# Two connections announce the same data endpoint: the second expectation
+# clashes with the first (EBUSY).  It is counted and logged to nf_log, as
+# the in-tree helpers log theirs; the PORT is forwarded.
+router_rules nft -150 none
+modprobe nf_log_syslog 2>/dev/null
+sysctl -qw net.netfilter.nf_log_all_netns=1
+fresh
+c=("send:PORT 192,0,2,2,26,1$CRLF" "recv:^200 PORT")
+solo_start clasha "$S4" serve -- "${c[@]}" pause:clasha
+A_C=$P_CPID A_S=$P_SPID A_CLOG=$P_CLOG A_SLOG=$P_SLOG A_NAME=$P_NAME
+at_pause clasha
+pair "clash: the same PORT on a second connection is forwarded" clashb "$S4" \
+	serve -- "${c[@]}"
+cs "clash: the second expectation failed" expect_failed -eq 1
+check_exp "clash: one expectation for the endpoint" "$(dp $((26 * 256 + 1)))" -eq 1
+check "clash: logged via nf_log" \
+	sh -c "dmesg | grep -q 'nf_ct_$HELPER: cannot add expectation (-16), forwarded .*SRC=192.0.2.2 '"
+release clasha
+P_CPID=$A_C P_SPID=$A_S P_CLOG=$A_CLOG P_SLOG=$A_SLOG P_NAME=$A_NAME
+solo_finish "clash: first connection finished"
+sysctl -qw net.netfilter.nf_log_all_netns=0
 
 ktap_finish

@@ -37,4 +37,19 @@ static inline bool ftpalg_genl_req_attr_missing(struct genl_info *info,
 #define GENL_REQ_ATTR_CHECK ftpalg_genl_req_attr_missing
 #endif
 
+/*
+ * The events group names other users' addresses and ports: only
+ * CAP_NET_ADMIN over the namespace may join it.  GENL_MCAST_CAP_NET_ADMIN
+ * came in 6.7 and stable backports; before it, generic netlink has no
+ * per-family hook to refuse a join with (the families' mcast_bind went
+ * long before 5.4), so there the family offers no multicast group.
+ */
+#ifdef FTPALG_HAVE_GENL_MCAST_CAP_NET_ADMIN
+#define FTPALG_ADMIN_MCGRP(grp)	{ .name = grp, .flags = GENL_MCAST_CAP_NET_ADMIN }
+#define FTPALG_HAVE_ADMIN_MCGRP	true
+#else
+#define FTPALG_ADMIN_MCGRP(grp)	{ .name = grp }
+#define FTPALG_HAVE_ADMIN_MCGRP	false
+#endif
+
 #endif /* FTPALG_COMPAT_H */

@@ -8,61 +8,234 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_log.h>
 
 #include "ftpalg.h"
 
-static unsigned int netns_expect_max __read_mostly = 1024;
-module_param(netns_expect_max, uint, 0444);
-MODULE_PARM_DESC(netns_expect_max,
-		 "pending data connections per namespace, 0: no cap (1024)");
+/* A namespace's table has 8 bytes a slot: at most 576 KiB. */
+#define FTPALG_NETNS_EXPECT_MAX	65536
 
-static bool ftpalg_count_ours(struct nf_conntrack_expect *exp, void *data)
+static unsigned int netns_expect_max __read_mostly = 1024;
+
+static int ftpalg_set_netns_expect_max(const char *val,
+				       const struct kernel_param *kp)
 {
-	if (ftpalg_is_ours(rcu_dereference(exp->helper)))
-		(*(unsigned int *)data)++;
-	return false;
+	return ftpalg_param_uint(val, kp, 0, FTPALG_NETNS_EXPECT_MAX);
+}
+
+static const struct kernel_param_ops ftpalg_netns_expect_max_ops = {
+	.set	= ftpalg_set_netns_expect_max,
+	.get	= param_get_uint,
+};
+
+module_param_cb(netns_expect_max, &ftpalg_netns_expect_max_ops,
+		&netns_expect_max, 0444);
+__MODULE_PARM_TYPE(netns_expect_max, "uint");
+MODULE_PARM_DESC(netns_expect_max,
+		 "pending data connections per namespace, 0..65536, 0: no cap (1024)");
+
+/*
+ * The namespace cap counts this module's live expectations, without
+ * walking the kernel's expectation table (all namespaces', under its
+ * global lock).  The kernel tells a helper nothing when an expectation
+ * goes away (used, timed out, withdrawn, flushed, its master gone), so
+ * each namespace keeps a table of the expectations it created, holding a
+ * reference on each.  One is live while the kernel holds it too (it drops
+ * its reference when it unlinks one) and it has neither expired nor been
+ * marked dead; the kernel may leave those linked until its next garbage
+ * collection.
+ *
+ * @live is an upper bound: the live ones at the last reclaim plus those
+ * created since; with @reserved, those being created, it is what the cap
+ * is checked against.  An expectation that evicts its connection's oldest
+ * adds nothing to it, as long as that one is still counted there.  A
+ * reclaim drops the slots of the expectations that are gone and makes
+ * @live exact: when the bound reaches the cap (at most once per
+ * FTPALG_EXPECT_RECOUNT), and when every slot is taken.  There are an
+ * eighth more slots than the cap, so that the latter comes at most once
+ * per that many creations.
+ */
+struct ftpalg_exp_table {
+	spinlock_t lock;		/* BH: the packet path */
+	unsigned int live;		/* at most this many are live */
+	unsigned int reserved;		/* being created */
+	unsigned int used;		/* slots */
+	unsigned int size;
+	unsigned int reclaims;		/* so far, wrapping */
+	unsigned long reclaimed_at;	/* jiffies */
+	struct nf_conntrack_expect *exp[];
+};
+
+int ftpalg_expect_net_init(struct ftpalg_net *fn)
+{
+	unsigned int size = netns_expect_max + max(netns_expect_max / 8, 16U);
+	struct ftpalg_exp_table *t;
+
+	fn->exp_table = NULL;
+	if (!netns_expect_max)
+		return 0;
+	t = kvzalloc(struct_size(t, exp, size), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	spin_lock_init(&t->lock);
+	t->size = size;
+	/* the first reclaim may come at once */
+	t->reclaimed_at = jiffies - FTPALG_EXPECT_RECOUNT;
+	fn->exp_table = t;
+	return 0;
+}
+
+/* The namespace is gone, or the module: no packet path uses the table. */
+void ftpalg_expect_net_exit(struct ftpalg_net *fn)
+{
+	struct ftpalg_exp_table *t = fn->exp_table;
+	unsigned int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->used; i++)
+		nf_ct_expect_put(t->exp[i]);
+	kvfree(t);
+	fn->exp_table = NULL;
+}
+
+static bool ftpalg_exp_live(const struct nf_conntrack_expect *exp)
+{
+	return refcount_read(&exp->use) > 1 && !nf_ct_exp_is_expired(exp);
+}
+
+static void ftpalg_exp_reclaim(struct ftpalg_exp_table *t)
+{
+	unsigned int i = 0;
+
+	lockdep_assert_held(&t->lock);
+	while (i < t->used) {
+		struct nf_conntrack_expect *exp = t->exp[i];
+
+		if (ftpalg_exp_live(exp)) {
+			i++;
+			continue;
+		}
+		t->exp[i] = t->exp[--t->used];
+		nf_ct_expect_put(exp);
+	}
+	t->live = t->used;
+	t->reclaims++;
+	t->reclaimed_at = jiffies;
 }
 
 /*
- * Is there room for one more expectation in @net?  The estimate is the
- * live ones at the last count plus those created since; deaths (data
- * connections, timeouts, flushes) go unseen, so it errs on the side of
- * the cap.  Only when it reaches the cap are the live ones counted, a walk
- * of the kernel's whole expectation table under its lock: at most once
- * per an eighth of the cap created, or per FTPALG_EXPECT_RECOUNT when
- * nothing was, so that the walk's cost is spread over many expectations.
+ * Room for one more expectation in the namespace?  One that will evict
+ * its connection's oldest (@replaces) always has it; others only below the
+ * cap.  If so it is counted from now on (@gen notes the reclaims so far):
+ * the caller then adds it to the table, or gives its place back.
  */
-static bool ftpalg_expect_room(struct net *net)
+static bool ftpalg_exp_reserve(struct ftpalg_exp_table *t, bool replaces,
+			       unsigned int *gen)
 {
-	struct ftpalg_net *fn = ftpalg_pernet(net);
-	unsigned int created = atomic_read(&fn->exp_created);
-	unsigned int since = created - READ_ONCE(fn->exp_created_seen);
-	unsigned long last = READ_ONCE(fn->exp_counted_at);
-	unsigned long now = jiffies;
-	unsigned int live = 0;
+	bool room = true;
 
-	if (!netns_expect_max ||
-	    READ_ONCE(fn->exp_live) + since < netns_expect_max)
+	if (!t)
 		return true;
-	if ((since < max(netns_expect_max / 8, 1U) &&
-	     !time_after_eq(now, last + FTPALG_EXPECT_RECOUNT)) ||
-	    cmpxchg(&fn->exp_counted_at, last, now) != last)
-		return false;
-	nf_ct_expect_iterate_net(net, ftpalg_count_ours, &live, 0, 0);
-	WRITE_ONCE(fn->exp_created_seen, created);
-	WRITE_ONCE(fn->exp_live, live);
-	return live < netns_expect_max;
+	spin_lock_bh(&t->lock);
+	if (!replaces) {
+		if (t->live + t->reserved >= netns_expect_max &&
+		    time_after_eq(jiffies,
+				  t->reclaimed_at + FTPALG_EXPECT_RECOUNT))
+			ftpalg_exp_reclaim(t);
+		room = t->live + t->reserved < netns_expect_max;
+	}
+	if (room) {
+		t->reserved++;
+		*gen = t->reclaims;
+	}
+	spin_unlock_bh(&t->lock);
+	return room;
+}
+
+static void ftpalg_exp_unreserve(struct ftpalg_exp_table *t)
+{
+	if (!t)
+		return;
+	spin_lock_bh(&t->lock);
+	t->reserved--;
+	spin_unlock_bh(&t->lock);
+}
+
+/*
+ * @exp is linked: keep it in the table and count it, unless it evicted
+ * its connection's oldest (@replaces) and no reclaim has come since its
+ * place was reserved: then the evicted one is still counted instead (if
+ * a reclaim came before the eviction, both are, until the next one).
+ * If no slot is free even after a reclaim (every one live, or held for a
+ * moment by someone else: rare, as there are an eighth more slots than
+ * the cap), @exp goes without a slot.
+ */
+static void ftpalg_exp_add(struct ftpalg_exp_table *t,
+			   struct nf_conntrack_expect *exp, bool replaces,
+			   unsigned int gen)
+{
+	if (!t)
+		return;
+	spin_lock_bh(&t->lock);
+	t->reserved--;
+	if (t->used + t->reserved >= t->size)
+		ftpalg_exp_reclaim(t);
+	if (t->used + t->reserved < t->size) {
+		refcount_inc(&exp->use);
+		t->exp[t->used++] = exp;
+	}
+	if (!replaces || t->reclaims != gen)
+		t->live++;
+	spin_unlock_bh(&t->lock);
+}
+
+/* Live expectations of @class on @ct: what the kernel evicts against. */
+static unsigned int ftpalg_expecting(const struct nf_conn *ct,
+				     unsigned int class)
+{
+	const struct nf_conntrack_expect *exp;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(exp, &nfct_help(ct)->expectations, lnode)
+		if (exp->class == class && !nf_ct_exp_is_expired(exp))
+			n++;
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * Log what became of a data connection that will not be expected, to the
+ * namespace's nf_log logger as the in-tree helpers do, rate-limited.
+ * nf_ct_helper_log() says "dropping packet": it is for the segments
+ * dropped; a forwarded one is logged with the same prefix otherwise.
+ */
+static void ftpalg_expect_log(const struct ftpalg_seg *s, bool dropped,
+			      const char *what, int err)
+{
+	struct net *net = nf_ct_net(s->ct);
+
+	if (!__ratelimit(&ftpalg_pernet(net)->log_rs))
+		return;
+	if (dropped)
+		nf_ct_helper_log(s->skb, s->ct, "%s (%d)", what, err);
+	else
+		nf_log_packet(net, nf_ct_l3num(s->ct), 0, s->skb, NULL, NULL,
+			      NULL, "nf_ct_%s: %s (%d), forwarded ",
+			      FTPALG_HELPER_NAME, what, err);
 }
 
 void ftpalg_expect_created(struct ftpalg_seg *s)
 {
 	s->expected++;
 	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
-	if (!s->exp_replaces)
-		atomic_inc(&ftpalg_pernet(nf_ct_net(s->ct))->exp_created);
 }
 
 /*
@@ -77,24 +250,29 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	unsigned int class = ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
 						   FTPALG_EXP_PASSIVE;
 	struct nf_conn *ct = s->ct;
+	struct ftpalg_exp_table *t = ftpalg_pernet(nf_ct_net(ct))->exp_table;
+	unsigned int expected = s->expected;
 	enum ip_conntrack_dir dir = s->dir;
 	struct nf_conntrack_expect *exp;
 	__be16 port = htons(m->ep.port);
-	int ret = NF_ACCEPT;
+	int ret = NF_ACCEPT, err;
+	unsigned int gen = 0;
 
 	/*
 	 * A connection at max_expected of this class gets the new one in
 	 * place of its oldest: the namespace holds no more than before.
 	 */
-	s->exp_replaces = READ_ONCE(nfct_help(ct)->expecting[class]) >=
-			  ftpalg_max_expected();
-	if (!s->exp_replaces && !ftpalg_expect_room(nf_ct_net(ct)))
+	s->exp_replaces = ftpalg_expecting(ct, class) >= ftpalg_max_expected();
+	if (!ftpalg_exp_reserve(t, s->exp_replaces, &gen))
 		return -FTPALG_REASON_EXPECT_LIMIT;
 
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
+		ftpalg_exp_unreserve(t);
 		ftpalg_count(ct, FTPALG_STAT_NOMEM);
-		return NF_ACCEPT;
+		ftpalg_expect_log(s, true, "cannot alloc expectation", -ENOMEM);
+		/* as for a rewrite: the sender retransmits, we try again */
+		return NF_DROP;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
 	nf_ct_expect_init(exp, class, nf_ct_l3num(ct),
@@ -105,12 +283,22 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	if (exp->class == FTPALG_EXP_ACTIVE)
 		exp->flags |= NF_CT_EXPECT_INACTIVE;
 
-	if (ct->status & IPS_NAT_MASK)
+	if (ct->status & IPS_NAT_MASK) {
 		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
-	else if (nf_ct_expect_related(exp, 0) == 0)
-		ftpalg_expect_created(s);
+	} else {
+		err = nf_ct_expect_related(exp, 0);
+		if (!err) {
+			ftpalg_expect_created(s);
+		} else {
+			ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
+			ftpalg_expect_log(s, false, "cannot add expectation",
+					  err);
+		}
+	}
+	if (s->expected != expected)
+		ftpalg_exp_add(t, exp, s->exp_replaces, gen);
 	else
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
+		ftpalg_exp_unreserve(t);
 	nf_ct_expect_put(exp);
 	return ret;
 }

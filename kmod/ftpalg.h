@@ -27,11 +27,8 @@ struct ftpalg_net {
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
-	/* the expectation cap, see ftpalg_expect_room() */
-	atomic_t exp_created;		/* ever, wrapping */
-	unsigned int exp_created_seen;	/* ...at the last count */
-	unsigned int exp_live;		/* live ones at the last count */
-	unsigned long exp_counted_at;	/* jiffies */
+	struct ratelimit_state log_rs;	/* nf_log lines */
+	struct ftpalg_exp_table *exp_table;	/* the cap, see expect.c */
 };
 
 /* How often a namespace at its expectation cap counts the live ones. */
@@ -93,6 +90,9 @@ struct ftpalg_refusal {
 };
 
 /* main.c */
+struct kernel_param;
+int ftpalg_param_uint(const char *val, const struct kernel_param *kp,
+		      unsigned int min, unsigned int max);
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
 unsigned int ftpalg_max_expected(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
@@ -113,6 +113,8 @@ int ftpalg_segments_init(void);
 void ftpalg_segments_exit(void);
 
 /* expect.c */
+int ftpalg_expect_net_init(struct ftpalg_net *fn);
+void ftpalg_expect_net_exit(struct ftpalg_net *fn);
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);

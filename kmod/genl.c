@@ -353,8 +353,15 @@ static const struct genl_ops ftpalg_genl_ops[] = {
 	},
 };
 
+/*
+ * Refusal events name clients, servers and their data ports: only
+ * CAP_NET_ADMIN over the namespace may listen (compat.h), as for changing
+ * the policy.  Reading the policy and the counters stays open: they say
+ * nothing about anyone's connections, and the counters are in the
+ * world-readable /proc/net/stat/ftpalg anyway.
+ */
 static const struct genl_multicast_group ftpalg_mcgrps[] = {
-	{ .name = FTPALG_GENL_MCGRP_EVENTS },
+	FTPALG_ADMIN_MCGRP(FTPALG_GENL_MCGRP_EVENTS),
 };
 
 static struct genl_family ftpalg_family __ro_after_init = {
@@ -367,7 +374,7 @@ static struct genl_family ftpalg_family __ro_after_init = {
 	.ops		= ftpalg_genl_ops,
 	.n_ops		= ARRAY_SIZE(ftpalg_genl_ops),
 	.mcgrps		= ftpalg_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(ftpalg_mcgrps),
+	.n_mcgrps	= FTPALG_HAVE_ADMIN_MCGRP ? ARRAY_SIZE(ftpalg_mcgrps) : 0,
 };
 
 static int ftpalg_put_event(struct sk_buff *skb, const struct nf_conn *ct,
@@ -412,7 +419,8 @@ void ftpalg_genl_event(const struct nf_conn *ct,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&ftpalg_family, net, 0) ||
+	if (!FTPALG_HAVE_ADMIN_MCGRP ||
+	    !genl_has_listeners(&ftpalg_family, net, 0) ||
 	    !__ratelimit(&ftpalg_pernet(net)->event_rs))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
@@ -429,6 +437,8 @@ void ftpalg_genl_event(const struct nf_conn *ct,
 
 int __init ftpalg_genl_init(void)
 {
+	if (!FTPALG_HAVE_ADMIN_MCGRP)
+		pr_info("no refusal events: this kernel cannot restrict a multicast group to CAP_NET_ADMIN\n");
 	return genl_register_family(&ftpalg_family);
 }
 

@@ -28,8 +28,55 @@ static ushort min_port = 1024;
 module_param(min_port, ushort, 0444);
 MODULE_PARM_DESC(min_port, "lowest data port allowed (1024)");
 
-static char *passive_window = "any";
-module_param(passive_window, charp, 0444);
+/* 0-0: any port */
+static u16 passive_min, passive_max;
+
+/* "any", or "LO-HI" with 1 <= LO <= HI <= 65535: each port is range-checked. */
+static int ftpalg_set_passive_window(const char *val,
+				     const struct kernel_param *kp)
+{
+	char buf[sizeof("65535-65535")], *hi;
+	u16 lo_port, hi_port;
+
+	if (sysfs_streq(val, "any")) {
+		passive_min = 0;
+		passive_max = 0;
+		return 0;
+	}
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		goto bad;
+	hi = strchr(buf, '-');
+	if (!hi)
+		goto bad;
+	*hi++ = '\0';
+	if (kstrtou16(buf, 10, &lo_port) || kstrtou16(hi, 10, &hi_port) ||
+	    !lo_port || lo_port > hi_port)
+		goto bad;
+	passive_min = lo_port;
+	passive_max = hi_port;
+	return 0;
+bad:
+	pr_warn("%s must be LO-HI with 1 <= LO <= HI <= 65535, or any\n",
+		kp->name);
+	return -EINVAL;
+}
+
+static int ftpalg_get_passive_window(char *buffer,
+				     const struct kernel_param *kp)
+{
+	if (!passive_max)
+		return scnprintf(buffer, PAGE_SIZE, "any\n");
+	return scnprintf(buffer, PAGE_SIZE, "%u-%u\n", passive_min,
+			 passive_max);
+}
+
+static const struct kernel_param_ops ftpalg_passive_window_ops = {
+	.set	= ftpalg_set_passive_window,
+	.get	= ftpalg_get_passive_window,
+};
+
+module_param_cb(passive_window, &ftpalg_passive_window_ops, NULL, 0444);
+__MODULE_PARM_TYPE(passive_window, "charp");
 MODULE_PARM_DESC(passive_window, "passive data ports: LO-HI or any (any)");
 
 static char *action = "drop";
@@ -41,10 +88,11 @@ static struct ftpalg_policy ftpalg_default __read_mostly;
 int __init ftpalg_policy_params_init(void)
 {
 	struct ftpalg_policy *p = &ftpalg_default;
-	char extra;
 
 	p->active = active;
 	p->min_port = min_port;
+	p->passive_min = passive_min;
+	p->passive_max = passive_max;
 
 	if (!strcmp(bounce, "drop")) {
 		p->bounce = FTPALG_BOUNCE_DROP;
@@ -61,15 +109,6 @@ int __init ftpalg_policy_params_init(void)
 		p->action = FTPALG_ACTION_RESET;
 	} else {
 		pr_err("action=%s: must be drop or reset\n", action);
-		return -EINVAL;
-	}
-
-	if (strcmp(passive_window, "any") &&
-	    (sscanf(passive_window, "%hu-%hu%c", &p->passive_min,
-		    &p->passive_max, &extra) != 2 ||
-	     !p->passive_min || p->passive_min > p->passive_max)) {
-		pr_err("passive_window=%s: must be LO-HI (1..65535) or any\n",
-		       passive_window);
 		return -EINVAL;
 	}
 	return 0;

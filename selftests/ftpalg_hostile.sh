@@ -17,7 +17,13 @@
 #  - FTPS: AUTH TLS -> 234 -> binary, PORT/227 look-alikes inside TLS,
 #    CCC resume; EPSV ALL; LPRT/LPSV;
 #  - PORT floods against max_expected and netns_expect_max (the module is
-#    reloaded with netns_expect_max=6 for that, then with defaults).
+#    reloaded with netns_expect_max=6 for that, then with defaults);
+#    the cap counts live expectations only: not those withdrawn by a 5xx
+#    or expired, which the kernel may keep linked until its garbage
+#    collection (reloaded with netns_expect_max=2 and a short
+#    expect_timeout);
+#  - two connections announcing the same data endpoint: the second
+#    expectation clashes, is counted expect_failed and logged via nf_log.
 # The VM runner fails the run on any kernel WARN/BUG/oops.
 
 # shellcheck source=lib.sh
@@ -924,5 +930,70 @@ if check "reload with netns_expect_max=6" reload netns_expect_max=6; then
 	solo_finish "netns cap: first connection finished"
 	check "reload with default parameters" reload
 fi
+
+# ----------------------------------------- namespace cap: live ones only
+# Expired and withdrawn (5xx) expectations may stay linked in the kernel
+# until its garbage collection; the cap must not count them.  No fresh()
+# before the second PORTs: it would flush them.
+ETO=$(scaled 10)
+if check "reload with netns_expect_max=2 expect_timeout=$ETO" \
+	reload netns_expect_max=2 expect_timeout="$ETO"; then
+	router_rules nft -150 none
+	fresh
+	pair "cap 2: two PORTs accepted" capa "$S4" serve -- \
+		"send:PORT 192,0,2,2,25,1$CRLF" "recv:^200 PORT" \
+		"send:PORT 192,0,2,2,25,2$CRLF" "recv:^200 PORT"
+	check_exp "cap 2: both pending" "dport=" -eq 2
+	pair "cap 2: a third one is refused" capz "$S4" serve -- \
+		"send:PORT 192,0,2,2,25,3$CRLF" "norecv:$NORECV:"
+	cs "cap 2: refused" refused_expect_limit -ge 1
+	check_exp "cap 2: the refused PORT not expected" "$(dp $((25 * 256 + 3)))" -eq 0
+	nap $((ETO + 2))
+	check_exp "cap 2: after expect_timeout none is listed" "dport=" -eq 0
+	stat_read ST0
+	pair "cap 2: expired ones do not count: two more PORTs accepted" capy "$S4" \
+		serve -- \
+		"send:PORT 192,0,2,2,25,4$CRLF" "recv:^200 PORT" \
+		"send:PORT 192,0,2,2,25,5$CRLF" "recv:^200 PORT"
+	cs "cap 2: nothing refused after expiry" refused_expect_limit -eq 0
+	cs "cap 2: both expected" expect_created -eq 2
+
+	fresh
+	pair "cap 2: two PORTs withdrawn by the server's 500" capw "$S4" \
+		recv:^PORT "send:500 no$CRLF" recv:^PORT "send:500 no$CRLF" serve -- \
+		"send:PORT 192,0,2,2,25,6$CRLF" "recv:^500" \
+		"send:PORT 192,0,2,2,25,7$CRLF" "recv:^500"
+	cs "cap 2: both withdrawn" expect_withdrawn -eq 2
+	pair "cap 2: withdrawn ones do not count: two more PORTs accepted" capx "$S4" \
+		serve -- \
+		"send:PORT 192,0,2,2,25,8$CRLF" "recv:^200 PORT" \
+		"send:PORT 192,0,2,2,25,9$CRLF" "recv:^200 PORT"
+	cs "cap 2: nothing refused after withdrawal" refused_expect_limit -eq 0
+	check_exp "cap 2: the two live ones pending" "dport=" -eq 2
+	check "reload with default parameters" reload
+fi
+
+# ------------------------------------------- a failed expectation is logged
+# Two connections announce the same data endpoint: the second expectation
+# clashes with the first (EBUSY).  It is counted and logged to nf_log, as
+# the in-tree helpers log theirs; the PORT is forwarded.
+router_rules nft -150 none
+modprobe nf_log_syslog 2>/dev/null
+sysctl -qw net.netfilter.nf_log_all_netns=1
+fresh
+c=("send:PORT 192,0,2,2,26,1$CRLF" "recv:^200 PORT")
+solo_start clasha "$S4" serve -- "${c[@]}" pause:clasha
+A_C=$P_CPID A_S=$P_SPID A_CLOG=$P_CLOG A_SLOG=$P_SLOG A_NAME=$P_NAME
+at_pause clasha
+pair "clash: the same PORT on a second connection is forwarded" clashb "$S4" \
+	serve -- "${c[@]}"
+cs "clash: the second expectation failed" expect_failed -eq 1
+check_exp "clash: one expectation for the endpoint" "$(dp $((26 * 256 + 1)))" -eq 1
+check "clash: logged via nf_log" \
+	sh -c "dmesg | grep -q 'nf_ct_$HELPER: cannot add expectation (-16), forwarded .*SRC=192.0.2.2 '"
+release clasha
+P_CPID=$A_C P_SPID=$A_S P_CLOG=$A_CLOG P_SLOG=$A_SLOG P_NAME=$A_NAME
+solo_finish "clash: first connection finished"
+sysctl -qw net.netfilter.nf_log_all_netns=0
 
 ktap_finish

@@ -19,6 +19,10 @@
 #  - per-namespace isolation: a second router with the same addresses
 #  - refusal events (ftpalgctl -j monitor), counters, sessions/expect JSON
 #    compared with conntrack -L / conntrack -L expect
+#  - privilege: joining the events group needs CAP_NET_ADMIN over the
+#    namespace (root without it, a user namespace's root: refused; the
+#    root of a user namespace in its own network namespace: allowed);
+#    show and stats need nothing, set and stats reset need CAP_NET_ADMIN
 #
 # Topology (lib.sh) plus: client 192.0.2.9 / 2001:db8:1::9 (third host),
 # server 198.51.100.3 (vsftpd "B", passive ports 50000-50100) and
@@ -28,7 +32,7 @@
 # Environment (besides lib.sh's):
 #   FTPALG_POLICY_SECTIONS  sections to run, in order (default: all of
 #       defaults active bounce minport window redirect reset scopes
-#       isolation dnat)
+#       isolation dnat privilege)
 #   FTPALG_POLICY_WAIT      seconds a refused line is given to be answered (2)
 
 # shellcheck disable=SC2317 # helpers are called through check/busywait
@@ -371,7 +375,7 @@ in_window() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 # ------------------------------------------------------------ topology
 
-SECTIONS=${FTPALG_POLICY_SECTIONS:-defaults active bounce minport window redirect reset scopes isolation dnat}
+SECTIONS=${FTPALG_POLICY_SECTIONS:-defaults active bounce minport window redirect reset scopes isolation dnat privilege}
 want_section() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 topo_create
@@ -834,6 +838,45 @@ sec_dnat()
 	fi
 	topo_routes routed
 	router_rules nft -150 none
+}
+
+# ------------------------------------------------- who may do what
+
+# root, less CAP_NET_ADMIN
+NOCAP=(setpriv --inh-caps=-net_admin --bounding-set=-net_admin)
+
+sec_privilege()
+{
+	local out rc
+
+	check "root: its monitor joined the events group and runs" \
+		sh -c "kill -0 $MON1_PID && test ! -s '$MON1.err'"
+	out=$(nsx "$NS_R" "${NOCAP[@]}" timeout "$(scaled 10)" "$CTL" monitor 2>&1)
+	rc=$?
+	check "without CAP_NET_ADMIN: monitor cannot join the events group (exit $rc, want 1)" \
+		test "$rc" -eq 1
+	check "without CAP_NET_ADMIN: monitor says CAP_NET_ADMIN is needed" \
+		grep -q "cannot join the events group: .*(CAP_NET_ADMIN is needed)" <<< "$out"
+	out=$(nsx "$NS_R" unshare -U -r timeout "$(scaled 10)" "$CTL" monitor 2>&1)
+	rc=$?
+	check "root of another user namespace: monitor cannot join the events group (exit $rc, want 1)" \
+		test "$rc" -eq 1
+	# the root of a container's own user and network namespaces may
+	out=$(unshare -U -r -n timeout 3 "$CTL" monitor 2>&1)
+	rc=$?
+	check "root of a user namespace: monitor of its own network namespace runs (exit $rc, want 124)" \
+		test "$rc" -eq 124
+	[ "$rc" -eq 124 ] || diag "$out"
+
+	check "without CAP_NET_ADMIN: show works" nsx "$NS_R" "${NOCAP[@]}" "$CTL" show
+	check "without CAP_NET_ADMIN: stats works" nsx "$NS_R" "${NOCAP[@]}" "$CTL" stats
+	check_fails "without CAP_NET_ADMIN: set refused" \
+		nsx "$NS_R" "${NOCAP[@]}" "$CTL" set active off
+	check_fails "without CAP_NET_ADMIN: stats reset refused" \
+		nsx "$NS_R" "${NOCAP[@]}" "$CTL" stats reset
+	check "policy unchanged (active on)" \
+		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy.active == true'"
+	policy_defaults "$NS_R"
 }
 
 for sec in $SECTIONS; do

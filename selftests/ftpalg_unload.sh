@@ -11,7 +11,12 @@
 #  - afterwards no ftpalg expectation or helper reference is left, the
 #    transfers in flight complete intact, the busy control connection still
 #    works, and after modprobe a fresh transfer succeeds (RELATED);
-#  - load/unload repeated with pending expectations; refcounts checked.
+#  - load/unload repeated with pending expectations; refcounts checked;
+#  - while the module goes, refused PORTs keep coming and ftpalgctl
+#    monitor listens: the helper stops before the netlink family goes;
+#  - module parameters out of range are refused by modprobe and by writes
+#    to /sys/module/.../parameters; expect_timeout written at runtime
+#    applies to new expectations.
 # The VM runner fails the run on any kernel WARN/BUG/oops.
 
 # shellcheck source=lib.sh
@@ -23,6 +28,9 @@ is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
 
 RATE=${FTPALG_UNLOAD_RATE:-40000}	# bytes/s per transfer
 BIG_KB=${FTPALG_UNLOAD_KB:-1024}
+# the tool of this tree, else an installed one (kselftest install layout)
+CTL=$SELFTEST_DIR/../tools/ftpalgctl
+[ -x "$CTL" ] || CTL=$(command -v ftpalgctl 2>/dev/null || echo "$CTL")
 
 topo_create
 ftp_root_prepare
@@ -153,6 +161,29 @@ busy()
 	BUSY_PID=$!
 }
 
+# refuser NAME HOST: until NAME.stop exists, control connections that each
+# send a PORT naming a third host (refused: bounce, and retransmitted), so
+# that refusal events are being sent while the module goes.
+refuser()
+{
+	local name=$1 host=$2
+	nsx "$NS_C" timeout 900 bash -c '
+		while [ ! -e "'"$TMPD/$name.stop"'" ]; do
+			if exec 3<>/dev/tcp/'"$host"'/'"$CTRL_PORT"'; then
+				read -r -t 10 l <&3
+				printf "USER anonymous\r\n" >&3; read -r -t 10 l <&3
+				printf "PORT 192,0,2,99,7,1\r\n" >&3
+				sleep 0.3
+				exec 3>&-
+				echo ROUND
+			fi
+			sleep 0.2
+		done
+	' > "$TMPD/$name.refuse" 2>&1 &
+	_pids+=("$!")
+	REFUSER_PID=$!
+}
+
 # detach: remove what pins the module (the ct helper object and the rule
 # using it), keeping the forward filter and NAT for the live connections.
 detach()
@@ -206,6 +237,15 @@ live_unload()
 		busywait 40000 grep -q HOLDING "$TMPD/$ph-hold4.hold" "$TMPD/$ph-hold6.hold"
 	check "$ph: busy control connection running" \
 		busywait 20000 grep -q BUSY "$TMPD/$ph-busy.busy"
+	MON_PID=
+	if [ -x "$CTL" ]; then
+		"$CTL" -n "$NS_R" -j monitor > "$TMPD/$ph.mon" 2>&1 &
+		MON_PID=$!
+		_pids+=("$MON_PID")
+		refuser "$ph-refuse" "$h4"
+		check "$ph: refusal events reach the monitor" \
+			busywait 40000 grep -q '"reason": *"bounce"' "$TMPD/$ph.mon"
+	fi
 	check "$ph: ftpalg expectations pending" \
 		test "$(expect_list | grep -c "helper=$HELPER")" -ge 4
 	bg_get "$ph-port4" port "$h4"
@@ -252,6 +292,13 @@ live_unload()
 		rc=$?
 		check "$ph: in-flight ${n#"$ph"-} transfer completes intact" bg_done "$n" $rc
 	done
+	if [ -n "$MON_PID" ]; then
+		: > "$TMPD/$ph-refuse.stop"
+		wait "$REFUSER_PID"
+		kill "$MON_PID" 2>/dev/null
+		wait "$MON_PID" 2>/dev/null
+		diag "$ph: $(grep -c ROUND "$TMPD/$ph-refuse.refuse") refused PORT connections, $(grep -c bounce "$TMPD/$ph.mon") events"
+	fi
 	: > "$TMPD/$ph-busy.stop"
 	wait "$BUSY_PID"
 	rc=$?
@@ -306,5 +353,69 @@ check "nf_conntrack refcount unchanged by the cycles ($base_ct -> $(refcnt nf_co
 	test "$(refcnt nf_conntrack)" = "$base_ct"
 check "final: ruleset loads" router_rules nft -150 none
 ftp_transfer "final: transfer after the cycles" pasv "$S4"
+
+# ------------------------------------------------------- parameters
+# Out of range: refused by modprobe and by writes to sysfs, with the range
+# in the kernel log.  expect_timeout and max_expected may be written.
+PARAMS=/sys/module/$FTPALG_MODULE/parameters
+# param_write NAME VALUE: fails as the write to sysfs does
+param_write() { echo "$2" > "$PARAMS/$1"; }
+
+# exp_timeout REGEX: seconds left of the ftpalg expectation matching REGEX
+exp_timeout()
+{
+	expect_list | awk -v re="$1" '/helper=ftpalg/ && $0 ~ re { print $1; exit }'
+}
+
+nsx "$NS_R" nft flush ruleset
+check "params: rmmod" rmmod "$FTPALG_MODULE"
+for bad in expect_timeout=0 expect_timeout=86401 expect_timeout=4294968 \
+	   max_expected=0 max_expected=256 netns_expect_max=65537 \
+	   passive_window=0-100 passive_window=100-65536 \
+	   passive_window=70000-80000 passive_window=200-100 \
+	   passive_window=100 min_port=65536; do
+	# a value taken by mistake must not spoil the next cases
+	check_fails "params: modprobe $bad refused" modprobe "$FTPALG_MODULE" "$bad" ||
+		rmmod "$FTPALG_MODULE"
+done
+check "params: the module is not loaded" test "$(refcnt "$FTPALG_MODULE")" = absent
+check "params: the kernel log gives the range" \
+	sh -c "dmesg | grep -q 'expect_timeout must be a number from 1 to 86400'"
+check "params: the kernel log gives the passive_window form" \
+	sh -c "dmesg | grep -q 'passive_window must be LO-HI with 1 <= LO <= HI <= 65535, or any'"
+check "params: modprobe with the largest values" modprobe "$FTPALG_MODULE" \
+	expect_timeout=86400 max_expected=255 netns_expect_max=65536 \
+	passive_window=1-65535
+check "params: passive_window reads 1-65535" grep -qx 1-65535 "$PARAMS/passive_window"
+if [ -x "$CTL" ]; then
+	check "params: a namespace's default passive window is 1-65535" \
+		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy.passive_window == [1, 65535]'"
+fi
+check "params: rmmod" rmmod "$FTPALG_MODULE"
+check "params: modprobe with the defaults" modprobe "$FTPALG_MODULE"
+check "params: passive_window reads any" grep -qx any "$PARAMS/passive_window"
+for bad in 0 86401 4294968 -1 abc; do
+	check_fails "params: writing expect_timeout=$bad refused" \
+		param_write expect_timeout "$bad"
+done
+for bad in 0 256; do
+	check_fails "params: writing max_expected=$bad refused" \
+		param_write max_expected "$bad"
+done
+check "params: expect_timeout still 120" grep -qx 120 "$PARAMS/expect_timeout"
+check "params: max_expected still 4" grep -qx 4 "$PARAMS/max_expected"
+check_fails "params: netns_expect_max is read-only" param_write netns_expect_max 5
+check_fails "params: passive_window is read-only" param_write passive_window 1-2
+check "params: writing expect_timeout=300" param_write expect_timeout 300
+check "params: expect_timeout reads 300" grep -qx 300 "$PARAMS/expect_timeout"
+check "params: ruleset loads" router_rules nft -150 none
+holder params "$S4" "192,0,2,2,203,1"
+if check "params: expectations pending" busywait 20000 grep -q HOLDING "$TMPD/params.hold"; then
+	t=$(exp_timeout "dport=$((203 * 256 + 1))")
+	check "params: a new expectation lives expect_timeout=300 s ($t s left)" \
+		test "${t:-0}" -gt 200
+fi
+holder_stop params
+check "params: writing expect_timeout=120" param_write expect_timeout 120
 
 ktap_finish

@@ -271,8 +271,8 @@ topo_create()
 	ip -n "$NS_S" link set s0 up
 	nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1
 	nsx "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1
-	# conntrack in the router must not pick up mid-stream connections
-	nsx "$NS_R" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 2>/dev/null
+	# Conntrack keeps the kernel's defaults, as on a real router:
+	# nf_conntrack_tcp_loose=1 (mid-stream pickup), tcp_be_liberal=0.
 	topo_routes routed
 }
 
@@ -309,6 +309,47 @@ topo_routes()
 		ip -n "$NS_S" -6 route add 2001:db8:3::/64 via "$R6S"
 		;;
 	esac
+}
+
+# The router's links, each end: "NETNS DEVICE" (netem on a device's egress).
+_link_ends()
+{
+	echo "$NS_C c0"
+	echo "$NS_R r0"
+	echo "$NS_R r1"
+	echo "$NS_S s0"
+}
+
+# links_impair NETEM-ARGS...: the same netem qdisc on both router links in
+# both directions (egress of c0, r0, r1 and s0), e.g. "delay 10ms 5ms loss
+# 1%".  Fails when a qdisc cannot be set (no sch_netem).
+links_impair()
+{
+	local ns dev
+	while read -r ns dev; do
+		ip netns exec "$ns" tc qdisc replace dev "$dev" root netem "$@" ||
+			return 1
+	done < <(_link_ends)
+}
+
+# links_clear: back to unimpaired links.
+links_clear()
+{
+	local ns dev
+	while read -r ns dev; do
+		ip netns exec "$ns" tc qdisc del dev "$dev" root 2>/dev/null
+	done < <(_link_ends)
+	return 0
+}
+
+# links_show: the netem statistics of every link end (what was impaired).
+links_show()
+{
+	local ns dev
+	while read -r ns dev; do
+		echo "$dev: $(ip netns exec "$ns" tc -s qdisc show dev "$dev" |
+			tr -s ' \n' ' ')"
+	done < <(_link_ends)
 }
 
 # ------------------------------------------------------- router rulesets
@@ -460,6 +501,38 @@ check_stat()
 	return 1
 }
 
+# stat_deltas [REGEX]: "name +delta" of every counter (matching REGEX)
+# that changed since the last stat_snap, on one line.
+stat_deltas()
+{
+	local re=${1:-.}
+	nsx "$NS_R" cat "$STAT_FILE" 2>/dev/null |
+		awk -v re="$re" 'NR == FNR { b[$1] = $2; next }
+			$1 ~ re && $2 != b[$1] { printf "%s%s +%d", s, $1, $2 - b[$1]; s = " " }
+			END { print "" }' "$TMPD/stat.snap" -
+}
+
+# check_no_refusal DESC: no refused_* counter changed since the last stat_snap.
+check_no_refusal()
+{
+	local desc=$1 d
+	if ! is_ftpalg; then
+		ktap_skip "$desc" "counters exist only for ftpalg"
+		return 0
+	fi
+	if [ ! -s "$TMPD/stat.snap" ]; then
+		ktap_fail "$desc (no counters in $STAT_FILE)"
+		return 1
+	fi
+	d=$(stat_deltas '^refused_')
+	if [ -z "$d" ]; then
+		ktap_pass "$desc"
+		return 0
+	fi
+	ktap_fail "$desc ($d)"
+	return 1
+}
+
 # dump_state: diagnostics after a failed transfer.
 dump_state()
 {
@@ -567,28 +640,42 @@ url_host()
 #   address (not curl's default of the control connection's), epsv: EPSV.
 curl_get()
 {
-	local mode=$1 host=$2 port=${3:-$CTRL_PORT} out=${4:-$TMPD/dl.bin}
-	local tmo=${5:-$CLIENT_TIMEOUT}
+	curl_get_file data.bin "$@"
+}
+
+# curl_get_file FILE MODE HOST [PORT [OUT [TIMEOUT]]]: curl_get for FILE of
+# the server's root.  The transfer must have used MODE's command and no
+# other: on an error reply curl falls back from EPSV to PASV and from EPRT
+# to PORT, which would hide a failure of the mode under test.
+curl_get_file()
+{
+	local file=$1 mode=$2 host=$3 port=${4:-$CTRL_PORT} out=${5:-$TMPD/dl.bin}
+	local tmo=${6:-$CLIENT_TIMEOUT} want not
 	local -a opt
 	case $mode in
-	port) opt=(--ftp-port - --disable-eprt) ;;
-	eprt) opt=(--ftp-port -) ;;
-	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip) ;;
-	epsv) opt=(--ftp-skip-pasv-ip) ;;
+	port) opt=(--ftp-port - --disable-eprt); want=PORT; not=EPRT ;;
+	eprt) opt=(--ftp-port -); want=EPRT; not=PORT ;;
+	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip); want=PASV; not=EPSV ;;
+	epsv) opt=(--ftp-skip-pasv-ip); want=EPSV; not=PASV ;;
 	*) echo "bad mode $mode"; return 2 ;;
 	esac
 	rm -f "$out"
 	nsx "$NS_C" timeout $((tmo + 5)) curl -sS -v --max-time "$tmo" \
 		--connect-timeout "$tmo" "${opt[@]}" -o "$out" \
-		"ftp://$(url_host "$host"):$port/data.bin" > "$out.log" 2>&1
+		"ftp://$(url_host "$host"):$port/$file" > "$out.log" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then
 		grep -E '^(< [0-9]|> [A-Z]|curl:|\* (Connect|Trying|Failed|Connected))' "$out.log" | tail -n 25
 		echo "curl exit $rc"
 		return 1
 	fi
-	cmp "$out" "$DATA_FILE" || return 1
-	echo "transfer ok ($(stat -c %s "$out") bytes)"
+	cmp "$out" "$TMPD/root/$file" || return 1
+	if ! grep -q "^> $want" "$out.log" || grep -q "^> $not" "$out.log"; then
+		grep -E '^(< [0-9]|> [A-Z])' "$out.log" | tail -n 25
+		echo "curl did not use $want (only)"
+		return 1
+	fi
+	echo "transfer ok ($(stat -c %s "$out") bytes, $want)"
 }
 
 # ftp_transfer MODE HOST [PORT]: one curl transfer that must succeed; on

@@ -22,6 +22,7 @@ PREFIX ?= /usr
 DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild \
 		$(wildcard include/*.h include/uapi/linux/*.h) \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		$(wildcard kmod/probe/*.c) \
 		scripts/deps.sh
 
 HAVE_TOOLS := $(wildcard tools/Makefile)

@@ -2,6 +2,7 @@
 # nf_conntrack_ftpalg: FTP application-layer gateway for netfilter.
 #
 #   make                 build the module (and tools) for KERNELRELEASE
+#                        (default: the running kernel, uname -r)
 #   make install         install into /lib/modules/$(KERNELRELEASE)/extra
 #   make dkms-install    copy the sources to /usr/src for dkms
 #   make check           every test: unit, lint, DKMS, selftests in a VM
@@ -11,8 +12,11 @@
 #   make bench           ftpalg against nf_conntrack_ftp, in a VM
 #   make fuzz            libFuzzer runs over the parser and session logic
 
-KERNELRELEASE ?= $(shell scripts/deps.sh --kernel-release 2>/dev/null || uname -r)
+# The running kernel unless KERNELRELEASE or KDIR is given.  The VM tests
+# boot the newest installed kernel with headers instead (scripts/deps.sh).
+KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VM_KERNELRELEASE = $(shell scripts/deps.sh --kernel-release)
 NAME := nf_conntrack_ftpalg
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DESTDIR ?=
@@ -30,6 +34,8 @@ HAVE_TOOLS := $(wildcard tools/Makefile)
 all: module $(if $(HAVE_TOOLS),tools)
 
 module:
+	@test -d $(KDIR)/ || { echo "no kernel headers in $(KDIR): install" \
+		"linux-headers-$(KERNELRELEASE), or give KERNELRELEASE= or KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
@@ -60,9 +66,11 @@ unit:
 
 # Warning-free under W=1, sparse and checkpatch --strict.
 lint:
-	scripts/lint.sh $(KDIR)
+	scripts/lint.sh $(if $(filter command line environment,$(origin KDIR) \
+		$(origin KERNELRELEASE)),$(KDIR))
 
-selftests: module
+selftests:
+	$(MAKE) module KERNELRELEASE=$(VM_KERNELRELEASE)
 	$(MAKE) -C selftests run_vm_tests
 
 check:

@@ -11,6 +11,8 @@
 #                        (TESTS="ftpalg_x.sh ..." for some of them)
 #   make bench           ftpalg against nf_conntrack_ftp, in a VM
 #   make fuzz            libFuzzer runs over the parser and session logic
+#   make kernels         W=1 build against Debian's kernels 5.10 to newest
+#                        (KERNELS="6.1.0-53-amd64 ..." for some of them)
 
 # The running kernel unless KERNELRELEASE or KDIR is given.  The VM tests
 # boot the newest installed kernel with headers instead (scripts/deps.sh).
@@ -88,10 +90,13 @@ bench:
 fuzz:
 	$(MAKE) -C tests/fuzz run
 
+kernels:
+	scripts/kernels.sh $(KERNELS)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C tests/unit clean
 	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
 
 .PHONY: all module tools install dkms-install dkms-uninstall deps unit lint \
-	selftests check demo check-debug bench fuzz clean
+	selftests check demo check-debug bench fuzz kernels clean

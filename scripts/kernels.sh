@@ -233,7 +233,11 @@ fetch() { # rel suite
 	relocate "$rel"
 	echo "$suite" >"$dir/.suite"
 	[[ -d $dir/usr/src/linux-headers-$rel ]] && echo "$ver" >"$dir/.headers"
-	((images)) && [[ -n $(ls "$dir"/boot/vmlinuz-* 2>/dev/null) ]] && echo "$ver" >"$dir/.image"
+	# an image gets the modules.dep its postinst would make, for modprobe/modinfo -b
+	if ((images)) && [[ -e $dir/boot/vmlinuz-$rel ]]; then
+		/sbin/depmod -b "$dir" -F "$dir/boot/System.map-$rel" "$rel" &&
+			echo "$ver" >"$dir/.image"
+	fi
 	fetched_ok "$rel"
 }
 

@@ -2,6 +2,7 @@
 # nf_conntrack_ftpalg: FTP application-layer gateway for netfilter.
 #
 #   make                 build the module (and tools) for KERNELRELEASE
+#                        (default: the running kernel, uname -r)
 #   make install         install into /lib/modules/$(KERNELRELEASE)/extra
 #   make dkms-install    copy the sources to /usr/src for dkms
 #   make check           every test: unit, lint, DKMS, selftests in a VM
@@ -10,9 +11,14 @@
 #                        (TESTS="ftpalg_x.sh ..." for some of them)
 #   make bench           ftpalg against nf_conntrack_ftp, in a VM
 #   make fuzz            libFuzzer runs over the parser and session logic
+#   make kernels         W=1 build against Debian's kernels 5.10 to newest
+#                        (KERNELS="6.1.0-53-amd64 ..." for some of them)
 
-KERNELRELEASE ?= $(shell scripts/deps.sh --kernel-release 2>/dev/null || uname -r)
+# The running kernel unless KERNELRELEASE or KDIR is given.  The VM tests
+# boot the newest installed kernel with headers instead (scripts/deps.sh).
+KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VM_KERNELRELEASE = $(shell scripts/deps.sh --kernel-release)
 NAME := nf_conntrack_ftpalg
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DESTDIR ?=
@@ -22,6 +28,7 @@ PREFIX ?= /usr
 DKMS_SOURCES := Kbuild Makefile dkms.conf kmod/Kbuild \
 		$(wildcard include/*.h include/uapi/linux/*.h) \
 		$(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		$(wildcard kmod/probe/*.c) \
 		scripts/deps.sh
 
 HAVE_TOOLS := $(wildcard tools/Makefile)
@@ -29,6 +36,8 @@ HAVE_TOOLS := $(wildcard tools/Makefile)
 all: module $(if $(HAVE_TOOLS),tools)
 
 module:
+	@test -d $(KDIR)/ || { echo "no kernel headers in $(KDIR): install" \
+		"linux-headers-$(KERNELRELEASE), or give KERNELRELEASE= or KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
@@ -59,9 +68,11 @@ unit:
 
 # Warning-free under W=1, sparse and checkpatch --strict.
 lint:
-	scripts/lint.sh $(KDIR)
+	scripts/lint.sh $(if $(filter command line environment,$(origin KDIR) \
+		$(origin KERNELRELEASE)),$(KDIR))
 
-selftests: module
+selftests:
+	$(MAKE) module KERNELRELEASE=$(VM_KERNELRELEASE)
 	$(MAKE) -C selftests run_vm_tests
 
 check:
@@ -79,10 +90,13 @@ bench:
 fuzz:
 	$(MAKE) -C tests/fuzz run
 
+kernels:
+	scripts/kernels.sh $(KERNELS)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C tests/unit clean
 	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
 
 .PHONY: all module tools install dkms-install dkms-uninstall deps unit lint \
-	selftests check demo check-debug bench fuzz clean
+	selftests check demo check-debug bench fuzz kernels clean

@@ -7,6 +7,7 @@
 
 #include <linux/ratelimit.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "ftpalg.h"
 

@@ -186,6 +186,8 @@ static struct pernet_operations ftpalg_net_ops = {
 };
 
 static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
+/* what the kernel registered: ftpalg_helpers, or copies (compat.h) */
+static struct nf_conntrack_helper *ftpalg_registered[2] __read_mostly;
 
 unsigned int ftpalg_max_expected(void)
 {
@@ -194,21 +196,16 @@ unsigned int ftpalg_max_expected(void)
 
 bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
 {
-	return h == &ftpalg_helpers[0] || h == &ftpalg_helpers[1];
+	return h && (h == READ_ONCE(ftpalg_registered[0]) ||
+		     h == READ_ONCE(ftpalg_registered[1]));
 }
 
 static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 {
-	/*
-	 * Tuple port 0: the kernel refuses a second helper with the same
-	 * (family, TCP, port) tuple, and nf_conntrack_ftp owns port 21.
-	 * Since 5.x helpers are attached by name only, so the port is
-	 * otherwise unused.
-	 */
-	nf_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME, 0, 0, 0,
-			  ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
-			  ftpalg_help, NULL,
-			  THIS_MODULE);
+	/* no tuple port, so as not to collide with nf_conntrack_ftp (compat.h) */
+	ftpalg_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME,
+			      ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
+			      ftpalg_help, NULL, THIS_MODULE);
 	h->destroy = ftpalg_destroy;
 }
 
@@ -243,8 +240,8 @@ static int __init ftpalg_init(void)
 
 	ftpalg_helper_init(&ftpalg_helpers[0], AF_INET);
 	ftpalg_helper_init(&ftpalg_helpers[1], AF_INET6);
-	ret = nf_conntrack_helpers_register(ftpalg_helpers,
-					    ARRAY_SIZE(ftpalg_helpers));
+	ret = ftpalg_helpers_register(ftpalg_helpers, ftpalg_registered,
+				      ARRAY_SIZE(ftpalg_helpers));
 	if (ret < 0) {
 		pr_err("cannot register conntrack helper: %d\n", ret);
 		goto err_genl;
@@ -264,8 +261,8 @@ err_out:
 static void __exit ftpalg_exit(void)
 {
 	ftpalg_release_all();
-	nf_conntrack_helpers_unregister(ftpalg_helpers,
-					ARRAY_SIZE(ftpalg_helpers));
+	ftpalg_helpers_unregister(ftpalg_registered,
+				  ARRAY_SIZE(ftpalg_registered));
 	ftpalg_genl_exit();
 	unregister_pernet_subsys(&ftpalg_net_ops);
 	ftpalg_segments_exit();

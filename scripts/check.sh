@@ -32,6 +32,10 @@ stage() {
 }
 
 stage deps scripts/deps.sh || true
+# Build for the kernel the VM tests boot and the DKMS test uses, not the
+# running one (make's default), which need not have headers here.
+KERNELRELEASE=${KERNELRELEASE:-$(scripts/deps.sh --kernel-release)}
+export KERNELRELEASE
 if ! make -s module >"$logdir/build.log" 2>&1; then
 	cat "$logdir/build.log"
 	echo "0 passed, 1 failed"

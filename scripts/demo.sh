@@ -14,7 +14,7 @@ scripts/deps.sh || { echo "demo: scripts/deps.sh failed" >&2; exit 1; }
 
 echo "demo: building the module (make module)"
 log=$(mktemp "${TMPDIR:-/tmp}/ftpalg-demo-build.XXXXXX")
-if ! make -s module >"$log" 2>&1; then
+if ! make -s KERNELRELEASE="$(scripts/deps.sh --kernel-release)" module >"$log" 2>&1; then
 	cat "$log" >&2
 	rm -f "$log"
 	echo "demo: make module failed" >&2

@@ -399,6 +399,7 @@ case_begin()
 			nsx "$NS_R" conntrack -F expect >/dev/null 2>&1
 			stat_read ST0
 			kmark
+			FAILS=$_ktap_fail
 			return 0
 		fi
 	done
@@ -417,11 +418,14 @@ pp() { echo $(($1 * 256 + $2)); }
 
 # ------------------------------------------------------------ capture
 # cap_start NAME: client->server control segments as the server's
-# interface sees them (after the router).
+# interface sees them (after the router).  Background processes that are
+# stopped later are started with ip netns exec, not nsx: $! must be the
+# process itself, not a subshell running the function.
 cap_start()
 {
 	CAP=$TMPD/$1.pcap
-	nsx "$NS_S" tcpdump -i s0 -n -U -Z root -w "$CAP" "tcp dst port $CTRL_PORT" \
+	ip netns exec "$NS_S" tcpdump -i s0 -n -U --immediate-mode -Z root -w "$CAP" \
+		"tcp dst port $CTRL_PORT" \
 		> "$CAP.log" 2>&1 &
 	CAP_PID=$!
 	_pids+=("$CAP_PID")
@@ -429,8 +433,14 @@ cap_start()
 		echo "# tcpdump did not start: $(cat "$CAP.log")"
 }
 
-alive() { kill -0 "$1" 2>/dev/null; }
-dead() { ! alive "$1"; }
+# dead PID: the process has exited (gone, or a zombie not yet waited for)
+dead()
+{
+	local st
+	[ -r "/proc/$1/stat" ] || return 0
+	read -r st < "/proc/$1/stat" 2>/dev/null || return 0
+	[[ $st == *") Z "* ]]
+}
 
 cap_stop()
 {
@@ -561,11 +571,13 @@ nfq_start()
 		}
 	}
 	EOF
-	nsx "$NS_R" "$PYTHON" "$RAW" nfq 7 --hold 1 -- \
+	ip netns exec "$NS_R" "$PYTHON" "$RAW" nfq 7 --hold 1 -- \
 		conntrack -D -p tcp --orig-port-dst "$CTRL_PORT" > "$NFQ_LOG" 2>&1 &
 	NFQ_PID=$!
 	_pids+=("$NFQ_PID")
-	bwait 20000 has "$NFQ_LOG" "NFQ READY"
+	bwait 60000 has "$NFQ_LOG" "NFQ READY" && return 0
+	diag "$(cat "$NFQ_LOG")"
+	return 1
 }
 
 nfq_stop()
@@ -592,6 +604,7 @@ nfq_check()
 		ktap_pass "F2 $what: outcome: the connection went on (picked up anew)"
 	else
 		ktap_pass "F2 $what: outcome: the connection was dropped (client rc=$CRC)"
+		diag "$(grep -aE "FAIL|recv" "$P_CLOG" | tail -n 4)"
 	fi
 	[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(cat "$NFQ_LOG" "$P_CLOG" "$P_SLOG")"
 	st_deltas
@@ -731,6 +744,7 @@ if case_begin f8-used "SNAT: rewritten PORT retransmitted after the data connect
 	n=$(cap_count "192,0,2,2")
 	check "F8 used: never the client's internal address ($n)" test "$n" -eq 0 ||
 		diag "$(grep -aF -B2 "192,0,2,2" "$CAP.txt" | head -n 12)"
+	[ $_ktap_fail -eq "$FAILS" ] || { st_deltas; diag "$(cat "$CAP.txt")"; peer_logs; }
 	cs "F8 used: one expectation" expect_created -eq 1
 	kcheck "F8 used"
 fi
@@ -751,6 +765,7 @@ if case_begin f8-telnet "SNAT: Telnet-prefixed rewritten PORT retransmitted"; th
 	n=$(cap_count "192,0,2,2")
 	check "F8 telnet: never the client's internal address ($n)" test "$n" -eq 0 ||
 		diag "$(grep -aF -B2 "192,0,2,2" "$CAP.txt" | head -n 12)"
+	[ $_ktap_fail -eq "$FAILS" ] || { st_deltas; diag "$(cat "$CAP.txt")"; peer_logs; }
 	kcheck "F8 telnet"
 fi
 
@@ -761,19 +776,25 @@ fi
 # conntrack and the helper.  The client's next segment picks the connection
 # up again (tcp_loose=1); the router drops what the server sends meanwhile.
 if case_begin f2-loop "SNAT: conntrack -D in a loop while held and partial lines pass"; then
-	c=(noop gap:0.02)
+	c=(noop pause:f2-loop gap:0.02)
 	for i in $(seq 1 40); do
 		c+=("send:PORT 192,0,2,2," "send:19,$((100 + i))$CRLF"
 		    "send:NOOP${CRLF}NO" "send:OP$CRLF")
 	done
 	c+=(sleep:1)
 	rm -f "$TMPD/f2-loop.stop"
-	nsx "$NS_R" "$PYTHON" "$RAW" ctdel "$CTRL_PORT" --until "$TMPD/f2-loop.stop" \
-		> "$TMPD/f2-loop.del" 2>&1 &
-	del_pid=$!
-	_pids+=("$del_pid")
-	bwait 20000 has "$TMPD/f2-loop.del" "CTDEL READY"
-	pair f2-loop "$S4" serve -- "${c[@]}"
+	# once the greeting is through: the client must speak first after a
+	# deletion (the router drops the server's segments meanwhile)
+	pair_start f2-loop "$S4" serve -- "${c[@]}"
+	if at_pause f2-loop; then
+		ip netns exec "$NS_R" "$PYTHON" "$RAW" ctdel "$CTRL_PORT" \
+			--until "$TMPD/f2-loop.stop" > "$TMPD/f2-loop.del" 2>&1 &
+		del_pid=$!
+		_pids+=("$del_pid")
+		bwait 60000 has "$TMPD/f2-loop.del" "CTDEL READY"
+		release f2-loop
+	fi
+	pair_wait
 	: > "$TMPD/f2-loop.stop"
 	bwait 10000 has "$TMPD/f2-loop.del" "CTDEL deleted"
 	line=$(grep -a "CTDEL deleted" "$TMPD/f2-loop.del")

@@ -948,6 +948,11 @@ def run(args):
     except ConnError as e:
         log("FAIL: %s" % e)
         return 3
+    except StepFailed as e:
+        # no greeting: this scenario fails, a batch goes on with the next
+        log("FAIL: greeting: %s" % e)
+        p.sock.close()
+        return 1
     except Aborted:
         log("ABORTED before the connection")
         return 4

@@ -11,9 +11,12 @@ in the wrong direction).  Every write is a separate send() on a
 TCP_NODELAY socket followed by a short pause, so that each piece leaves
 as its own segment.  Only the python standard library is used.
 
-  raw_peer.py server [--listen ADDR] [--port 21] [--no-greet] STEP...
-  raw_peer.py client HOST [PORT] [--no-greet] STEP...
+  raw_peer.py server [--listen ADDR] [--port 21] [--no-greet]
+                     [--record FILE] STEP...
+  raw_peer.py client HOST [PORT] [--no-greet] [--record FILE] STEP...
   raw_peer.py batch server|client DIR
+  raw_peer.py nfq QNUM [--hold N] [-- CMD...]
+  raw_peer.py ctdel PORT [--until FILE] [--max N] [--pause SEC]
 
 Batch mode runs one scenario after the other in one process (python
 starts slowly in an emulated VM): DIR/K.ROLE holds the NUL separated
@@ -57,6 +60,39 @@ arguments take python escapes (\\r\\n, \\x00, \\xff).
                       QUIT 221, anything else 500
   close               close the control connection
   eof:SEC             the peer must close within SEC
+  nextline:REGEX      the next line must match (none skipped)
+
+Crafted segments (IPv4 client, root: TCP_REPAIR and a raw socket).  The
+socket's own sequence numbers are read with TCP_REPAIR; a segment sent by
+the raw socket at a chosen sequence number reaches the router as part of
+the connection.  Bytes the kernel believes sent ("phantom") keep the
+client's TCP consistent when a crafted segment carries them: the peer's
+ACK for them is valid, and the kernel retransmits them itself (after its
+retransmission timeout) if the crafted copy is lost or dropped.
+
+  seq:NAME            NAME := sequence number of the next byte to be sent
+  phantom:TEXT        queue TEXT as sent without transmitting it
+  inject:NAME[+-N]:TEXT   one segment (ACK|PSH, current ACK number)
+                      carrying TEXT at sequence number NAME+N (mod 2^32)
+  retrans:MAX         the kernel retransmitted at most MAX segments so far
+                      (tcpi_total_retrans)
+  acked:SEC           within SEC every byte sent is acknowledged
+
+--record FILE appends every byte received on the control connection to
+FILE as it arrives, so a test can compare exactly what crossed.
+
+The nfq mode is an NFQUEUE listener (raw nfnetlink): it binds queue QNUM,
+and for each of the first N (default 1) packets queued runs CMD while it
+holds the packet, then accepts it; later packets are accepted at once.
+It prints "NFQ READY" once bound, "NFQ HELD ..." and "NFQ CMD rc=..." per
+held packet, and ends after 600 s or on SIGTERM.
+
+The ctdel mode deletes the conntracks of TCP connections with PORT (as
+source or destination port of the original direction) over and
+over (ctnetlink: a dump, then a delete per entry, as conntrack -D does,
+without a process each time), SEC apart (0.02), until FILE exists, N
+deletions (1000) or 600 s; it prints "CTDEL deleted N conntracks in M
+rounds".
 
 Every output line starts with "# raw_peer[ROLE]:" (KTAP diagnostics).
 Before "serve" the server prints "STEPS OK", so a test can judge the
@@ -66,12 +102,16 @@ scripted part even if it kills a server still serving.  Exit status:
 early).
 """
 
+import fcntl
 import os
 import re
 import select
+import signal
 import socket
 import struct
+import subprocess
 import sys
+import termios
 import time
 
 # waits for the test's progress stretch on a slow kernel (make check-debug)
@@ -80,6 +120,40 @@ TIME_SCALE = float(os.environ.get("FTPALG_TIME_SCALE", "1"))
 ROLE = "peer"
 OUT = sys.stdout
 ABORT = None		# batch mode: this file's appearance aborts the scenario
+
+# linux/tcp.h
+TCP_REPAIR = 19
+TCP_REPAIR_QUEUE = 20
+TCP_QUEUE_SEQ = 21
+TCP_REPAIR_WINDOW = 29
+TCP_RECV_QUEUE = 1
+TCP_SEND_QUEUE = 2
+TCP_REPAIR_OFF_NO_WP = -1
+
+
+def csum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ipv4_tcp(src, dst, sport, dport, seq, ack, flags, win, payload):
+    """An IPv4 packet with a TCP segment, checksums filled in."""
+    saddr, daddr = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                      win, 0, 0) + payload
+    pseudo = saddr + daddr + struct.pack("!BBH", 0, socket.IPPROTO_TCP,
+                                         len(tcp))
+    c = csum16(pseudo + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp),
+                     int.from_bytes(os.urandom(2), "big"), 0x4000, 64,
+                     socket.IPPROTO_TCP, 0, saddr, daddr)
+    ip = ip[:10] + struct.pack("!H", csum16(ip)) + ip[12:]
+    return ip + tcp
 
 
 def log(msg):
@@ -127,6 +201,9 @@ class Peer:
         self.family = sock.family
         self.listener = None
         self.pasv_port = 40000
+        self.record = None	# file: every byte received (--record)
+        self.seqs = {}		# seq:NAME
+        self.raw = None		# raw socket for inject
         log("control %s -> %s" % (self.local[:2], self.peer[:2]))
 
     # ---------------------------------------------------------- output
@@ -166,6 +243,9 @@ class Peer:
             self.eof = True
             log("peer closed the connection")
             return False
+        if self.record:
+            self.record.write(chunk)
+            self.record.flush()
         self.buf += chunk
         return True
 
@@ -220,6 +300,107 @@ class Peer:
             log("recv %s" % short(ln.encode("latin-1")))
             if pat is None or pat.search(ln):
                 raise StepFailed("received %r (must not: /%s/)" % (ln, regex))
+
+    def nextline(self, regex):
+        deadline = time.monotonic() + self.timeout
+        ln = self.line(deadline)
+        if ln is None:
+            raise StepFailed("%s waiting for the next line /%s/" % (
+                "connection closed" if self.eof else "timeout", regex))
+        log("recv %s" % short(ln.encode("latin-1")))
+        if not re.search(regex, ln):
+            raise StepFailed("next line %r does not match /%s/" % (ln, regex))
+
+    # -------------------------------------------------- crafted segments
+    def repair_seq(self, queue):
+        """Sequence number of a queue's next byte (socket in repair mode)."""
+        self.sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR_QUEUE, queue)
+        return self.sock.getsockopt(socket.IPPROTO_TCP,
+                                    TCP_QUEUE_SEQ) & 0xffffffff
+
+    def repair(self, on):
+        try:
+            self.sock.setsockopt(socket.IPPROTO_TCP, TCP_REPAIR,
+                                 1 if on else TCP_REPAIR_OFF_NO_WP)
+        except OSError as e:
+            raise StepFailed("TCP_REPAIR: %s (needs CAP_NET_ADMIN)" % e)
+
+    def seqs_now(self):
+        """(next byte to send, next byte expected) of the connection."""
+        self.repair(True)
+        try:
+            return (self.repair_seq(TCP_SEND_QUEUE),
+                    self.repair_seq(TCP_RECV_QUEUE))
+        finally:
+            self.repair(False)
+
+    def seq_expr(self, expr):
+        m = re.match(r"^(\w+)([+-]\d+)?$", expr)
+        if not m or m.group(1) not in self.seqs:
+            raise StepFailed("bad sequence number %r (known: %s)" % (
+                expr, ",".join(sorted(self.seqs)) or "none"))
+        return (self.seqs[m.group(1)] + int(m.group(2) or 0)) & 0xffffffff
+
+    def phantom(self, data):
+        self.repair(True)
+        try:
+            seq = self.repair_seq(TCP_SEND_QUEUE)
+            n = self.sock.send(data)
+        finally:
+            self.repair(False)
+        if n != len(data):
+            raise StepFailed("phantom: queued %d of %d bytes" % (n, len(data)))
+        log("phantom %s at seq %u (queued as sent, not transmitted)" % (
+            short(data), seq))
+
+    def tcp_info(self):
+        return self.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+
+    def window(self):
+        """The receive window field the kernel would send now."""
+        wscale = self.tcp_info()[6] >> 4
+        self.repair(True)
+        try:
+            w = self.sock.getsockopt(socket.IPPROTO_TCP, TCP_REPAIR_WINDOW, 20)
+        finally:
+            self.repair(False)
+        rcv_wnd = struct.unpack("=5I", w)[3]
+        return max(1, min(0xffff, rcv_wnd >> wscale))
+
+    def inject(self, seq, data):
+        if self.family != socket.AF_INET:
+            raise StepFailed("inject: IPv4 only")
+        if not self.raw:
+            self.raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                                     socket.IPPROTO_RAW)
+        src, sport = self.local[:2]
+        dst, dport = self.peer[:2]
+        _, ack = self.seqs_now()
+        pkt = ipv4_tcp(src, dst, sport, dport, seq, ack, 0x18,
+                       self.window(), data)
+        self.raw.sendto(pkt, (dst, 0))
+        log("injected %s at seq %u ack %u" % (short(data), seq, ack))
+
+    def retrans(self, most):
+        n = struct.unpack_from("=I", self.tcp_info(), 100)[0]
+        if n > most:
+            raise StepFailed("the kernel retransmitted %d segments (at most "
+                             "%d allowed)" % (n, most))
+        log("kernel retransmissions: %d" % n)
+
+    def acked(self, secs):
+        deadline = time.monotonic() + secs
+        while True:
+            check_abort()
+            unacked = struct.unpack("i", fcntl.ioctl(
+                self.sock.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
+            if unacked == 0:
+                log("every byte sent is acknowledged")
+                return
+            if time.monotonic() > deadline:
+                raise StepFailed("%d bytes still unacknowledged after %ss" %
+                                 (unacked, secs))
+            time.sleep(0.02)
 
     # ------------------------------------------------------------ data
     def data_addr(self, host):
@@ -388,6 +569,11 @@ def run_step(p, step):
     elif op == "close":
         p.sock.close()
         log("closed")
+    elif op in ("nextline", "seq", "phantom", "inject", "retrans", "acked"):
+        try:
+            crafted_step(p, op, arg)
+        except OSError as e:
+            raise StepFailed("%s: %s" % (op, e))
     elif op == "eof":
         deadline = time.monotonic() + float(arg)
         while not p.eof:
@@ -395,6 +581,24 @@ def run_step(p, step):
                 raise StepFailed("peer did not close within %ss" % arg)
     else:
         raise ValueError("unknown step %r" % step)
+
+
+def crafted_step(p, op, arg):
+    """The steps for crafted segments (and nextline)."""
+    if op == "nextline":
+        p.nextline(arg)
+    elif op == "seq":
+        p.seqs[arg] = p.seqs_now()[0]
+        log("seq %s = %u" % (arg, p.seqs[arg]))
+    elif op == "phantom":
+        p.phantom(unescape(arg))
+    elif op == "inject":
+        where, _, text = arg.partition(":")
+        p.inject(p.seq_expr(where), unescape(text))
+    elif op == "retrans":
+        p.retrans(int(arg))
+    elif op == "acked":
+        p.acked(float(arg))
 
 
 def batch(role, d):
@@ -425,11 +629,233 @@ def batch(role, d):
         k += 1
 
 
+# ------------------------------------------------------------- NFQUEUE
+NETLINK_NETFILTER = 12
+NFNL_SUBSYS_QUEUE = 3
+NFQNL_MSG_PACKET = 0
+NFQNL_MSG_VERDICT = 1
+NFQNL_MSG_CONFIG = 2
+NFQA_CFG_CMD = 1
+NFQA_CFG_PARAMS = 2
+NFQA_PACKET_HDR = 1
+NFQA_VERDICT_HDR = 2
+NFQA_PAYLOAD = 10
+NFQNL_CFG_CMD_BIND = 1
+NFQNL_COPY_PACKET = 2
+NLM_F_REQUEST = 1
+NLM_F_ACK = 4
+NLMSG_ERROR = 2
+NF_ACCEPT = 1
+
+
+def nla(atype, data):
+    n = 4 + len(data)
+    return struct.pack("=HH", n, atype) + data + b"\0" * ((4 - n % 4) % 4)
+
+
+def nfq_msg(msg, qnum, attrs, flags=NLM_F_REQUEST, seq=0):
+    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(qnum))
+    body += b"".join(attrs)
+    return struct.pack("=IHHII", 16 + len(body),
+                       (NFNL_SUBSYS_QUEUE << 8) | msg, flags, seq, 0) + body
+
+
+def nl_split(data):
+    off = 0
+    while off + 16 <= len(data):
+        n, t, _, seq, _ = struct.unpack_from("=IHHII", data, off)
+        if n < 16:
+            break
+        yield t, seq, data[off + 16:off + n]
+        off += (n + 3) & ~3
+
+
+def nla_split(data):
+    off = 0
+    while off + 4 <= len(data):
+        n, t = struct.unpack_from("=HH", data, off)
+        if n < 4:
+            break
+        yield t & 0x3fff, data[off + 4:off + n]
+        off += (n + 3) & ~3
+
+
+def nfq_request(s, msg, seq):
+    s.send(msg)
+    while True:
+        for t, rseq, body in nl_split(s.recv(65536)):
+            if t == NLMSG_ERROR and rseq == seq:
+                err = struct.unpack_from("=i", body)[0]
+                if err:
+                    raise OSError(-err, os.strerror(-err))
+                return
+
+
+def tcp_payload(pkt):
+    if len(pkt) < 20 or pkt[0] >> 4 != 4:
+        return b""
+    ihl = (pkt[0] & 15) * 4
+    if len(pkt) < ihl + 20:
+        return b""
+    return pkt[ihl + ((pkt[ihl + 12] >> 4) * 4):]
+
+
+def nfq(args):
+    qnum, hold, cmd = int(args.pop(0)), 1, []
+    while args:
+        a = args.pop(0)
+        if a == "--hold" and args:
+            hold = int(args.pop(0))
+        elif a == "--":
+            cmd, args = args, []
+        else:
+            sys.stderr.write(__doc__)
+            return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.bind((0, 0))
+    nfq_request(s, nfq_msg(NFQNL_MSG_CONFIG, qnum, [
+        nla(NFQA_CFG_CMD, struct.pack("!BxH", NFQNL_CFG_CMD_BIND, 0))],
+        NLM_F_REQUEST | NLM_F_ACK, 1), 1)
+    nfq_request(s, nfq_msg(NFQNL_MSG_CONFIG, qnum, [
+        nla(NFQA_CFG_PARAMS, struct.pack("!IB", 0xffff, NFQNL_COPY_PACKET))],
+        NLM_F_REQUEST | NLM_F_ACK, 2), 2)
+    log("NFQ READY queue %d" % qnum)
+    held = 0
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([s], [], [], 1)
+        if not r:
+            continue
+        for t, _, body in nl_split(s.recv(65536)):
+            if t != (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET:
+                continue
+            pid, payload = None, b""
+            for at, ad in nla_split(body[4:]):
+                if at == NFQA_PACKET_HDR:
+                    pid = struct.unpack_from("!I", ad)[0]
+                elif at == NFQA_PAYLOAD:
+                    payload = ad
+            if pid is None:
+                continue
+            if held < hold:
+                held += 1
+                log("NFQ HELD packet %d payload %s" % (
+                    pid, short(tcp_payload(payload))))
+                if cmd:
+                    log("NFQ CMD %s" % " ".join(cmd))
+                    try:
+                        res = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                             stderr=subprocess.STDOUT,
+                                             timeout=60 * TIME_SCALE)
+                        log("NFQ CMD rc=%d: %s" % (res.returncode, short(
+                            res.stdout.strip(), 200)))
+                    except (OSError, subprocess.SubprocessError) as e:
+                        log("NFQ CMD failed: %s" % e)
+            else:
+                log("NFQ packet %d accepted at once" % pid)
+            s.send(nfq_msg(NFQNL_MSG_VERDICT, qnum, [
+                nla(NFQA_VERDICT_HDR, struct.pack("!II", NF_ACCEPT, pid))]))
+            log("NFQ ACCEPTED packet %d" % pid)
+    return 0
+
+
+# ------------------------------------------------------ conntrack -D
+NFNL_SUBSYS_CTNETLINK = 1
+IPCTNL_MSG_CT_GET = 1
+IPCTNL_MSG_CT_DELETE = 2
+CTA_TUPLE_ORIG = 1
+CTA_TUPLE_PROTO = 2
+CTA_PROTO_NUM = 1
+CTA_PROTO_SRC_PORT = 2
+CTA_PROTO_DST_PORT = 3
+NLM_F_DUMP = 0x300
+NLMSG_DONE = 3
+
+
+def ct_msg(msg, flags, seq, attrs=b""):
+    body = struct.pack("=BBH", socket.AF_INET, 0, 0) + attrs
+    return struct.pack("=IHHII", 16 + len(body),
+                       (NFNL_SUBSYS_CTNETLINK << 8) | msg, flags, seq,
+                       0) + body
+
+
+def ct_orig_tuples(s, seq, dport):
+    """CTA_TUPLE_ORIG attributes (raw) of TCP conntracks from/to port."""
+    s.send(ct_msg(IPCTNL_MSG_CT_GET, NLM_F_REQUEST | NLM_F_DUMP, seq))
+    found = []
+    while True:
+        for t, rseq, body in nl_split(s.recv(1 << 16)):
+            if rseq != seq or t in (NLMSG_DONE, NLMSG_ERROR):
+                return found
+            off = 4
+            while off + 4 <= len(body):
+                n, at = struct.unpack_from("=HH", body, off)
+                if n < 4:
+                    break
+                if at & 0x3fff == CTA_TUPLE_ORIG:
+                    raw = body[off:off + n]
+                    proto = dict(nla_split(dict(nla_split(raw[4:])).get(
+                        CTA_TUPLE_PROTO, b"")))
+                    port = struct.pack("!H", dport)
+                    if proto.get(CTA_PROTO_NUM) == bytes([6]) and port in (
+                            proto.get(CTA_PROTO_SRC_PORT),
+                            proto.get(CTA_PROTO_DST_PORT)):
+                        found.append(raw)
+                off += (n + 3) & ~3
+
+
+def ctdel(args):
+    """ctdel PORT [--until FILE] [--max N] [--pause SEC]: delete the
+    conntracks of TCP connections from/to PORT in a loop, as conntrack -D
+    does (ctnetlink, without a process per deletion)."""
+    dport, until, most, pause = int(args.pop(0)), None, 1000, 0.02
+    while args:
+        a = args.pop(0)
+        if a == "--until" and args:
+            until = args.pop(0)
+        elif a == "--max" and args:
+            most = int(args.pop(0))
+        elif a == "--pause" and args:
+            pause = float(args.pop(0))
+        else:
+            sys.stderr.write(__doc__)
+            return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_NETFILTER)
+    s.bind((0, 0))
+    seq, deleted, rounds = 0, 0, 0
+    deadline = time.monotonic() + 600
+    log("CTDEL READY port %d" % dport)
+    while deleted < most and time.monotonic() < deadline and \
+            not (until and os.path.exists(until)):
+        rounds += 1
+        seq += 1
+        for raw in ct_orig_tuples(s, seq, dport):
+            seq += 1
+            s.send(ct_msg(IPCTNL_MSG_CT_DELETE, NLM_F_REQUEST | NLM_F_ACK,
+                          seq, raw))
+            for t, rseq, body in nl_split(s.recv(1 << 16)):
+                if t == NLMSG_ERROR and rseq == seq and \
+                   struct.unpack_from("=i", body)[0] == 0:
+                    deleted += 1
+        time.sleep(pause)
+    log("CTDEL deleted %d conntracks in %d rounds" % (deleted, rounds))
+    return 0
+
+
 def main():
+    global ROLE
     args = sys.argv[1:]
     if len(args) == 3 and args[0] == "batch" and args[1] in ("server",
                                                              "client"):
         return batch(args[1], args[2])
+    if len(args) >= 2 and args[0] == "nfq":
+        ROLE = "nfq"
+        return nfq(args[1:])
+    if len(args) >= 2 and args[0] == "ctdel":
+        ROLE = "ctdel"
+        return ctdel(args[1:])
     return run(args)
 
 
@@ -442,11 +868,14 @@ def run(args):
     ROLE = args.pop(0)
     greet = True
     listen_addr, port, host = "", 21, None
+    record = None
     steps = []
     while args:
         a = args.pop(0)
         if a == "--no-greet":
             greet = False
+        elif a == "--record" and args:
+            record = args.pop(0)
         elif a == "--listen" and args:
             listen_addr = args.pop(0)
         elif a == "--port" and args:
@@ -463,7 +892,8 @@ def run(args):
                 "recvbytes",
                 "norecv", "timeout", "noop", "sleep", "mark", "pause",
                 "listen", "accept", "noaccept", "connect", "noconnect",
-                "serve", "close", "eof"):
+                "serve", "close", "eof", "nextline", "seq", "phantom",
+                "inject", "retrans", "acked"):
             sys.stderr.write("raw_peer: unknown step %r\n" % s)
             return 2
     if ROLE == "client" and host is None:
@@ -492,6 +922,8 @@ def run(args):
             finally:
                 ls.close()
             p = Peer(sock)
+            if record:
+                p.record = open(record, "ab")
             if greet:
                 p.write([b"220 raw_peer ready\r\n"])
         else:
@@ -509,11 +941,18 @@ def run(args):
                 except OSError as e:
                     raise ConnError("connect %s port %d: %s" % (host, port, e))
             p = Peer(sock)
+            if record:
+                p.record = open(record, "ab")
             if greet:
                 p.recv("^220")
     except ConnError as e:
         log("FAIL: %s" % e)
         return 3
+    except StepFailed as e:
+        # no greeting: this scenario fails, a batch goes on with the next
+        log("FAIL: greeting: %s" % e)
+        p.sock.close()
+        return 1
     except Aborted:
         log("ABORTED before the connection")
         return 4
@@ -530,6 +969,10 @@ def run(args):
         p.sock.close()
         if p.listener:
             p.listener.close()
+        if p.record:
+            p.record.close()
+        if p.raw:
+            p.raw.close()
 
 
 def run_steps(p, steps):

@@ -314,13 +314,19 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 			    unsigned int off, unsigned short port)
 {
 	struct ftpalg_seg *s = ctx;
+	unsigned int verb = 0;
 	struct ftp_match m;
 
-	if (ftp_parse_line(line, len, ftpalg_ftp_dir(s), &m) != FTP_PARSE_OK) {
+	/* as the session reads a command: after Telnet bytes and NULs */
+	if (ftpalg_ftp_dir(s) == FTP_DIR_CLIENT)
+		verb = ftp_verb_start(line, len);
+	if (ftp_parse_line(line + verb, len - verb, ftpalg_ftp_dir(s), &m) !=
+	    FTP_PARSE_OK) {
 		/* other bytes than the first time: never judged */
 		ftpalg_cb_event(s, FTP_STREAM_EV_UNJUDGED);
 		return FTPALG_STOP_DROP;
 	}
+	m.arg_off += verb;
 	return ftpalg_nat_replay(s, &m, port, off) == NF_ACCEPT ?
 	       FTP_STREAM_ACCEPT : FTPALG_STOP_DROP;
 }
@@ -497,11 +503,19 @@ static void ftpalg_ext_free(struct ftpalg_ext *ext)
 	kfree(ext);
 }
 
-/* After a segment: free what the streams no longer use. */
-static struct ftpalg_ext *ftpalg_ext_trim(struct ftpalg_conn *st)
+/*
+ * After a segment, under the connection's lock: free what the streams no
+ * longer use.  Returns the ext, unlinked, for ftpalg_ext_release() once
+ * the lock is dropped; NULL if it is still used, or if the worker has
+ * collected it meanwhile (it frees it once it gets this lock).
+ */
+static struct ftpalg_ext *ftpalg_ext_trim(struct nf_conn *ct,
+					  struct ftpalg_conn *st)
 {
 	struct ftpalg_ext *ext = st->ext;
+	struct ftpalg_ext_net *en;
 	unsigned int d, used = 0;
+	bool collected;
 
 	if (!ext)
 		return NULL;
@@ -513,25 +527,21 @@ static struct ftpalg_ext *ftpalg_ext_trim(struct ftpalg_conn *st)
 		used |= st->stream[d].flags &
 			(FTP_STREAM_LINEBUF | FTP_STREAM_AUX);
 	}
-	return used ? NULL : ftpalg_ext_detach(st);
-}
-
-/*
- * Unlink and free @ext, detached from its connection, dropping its
- * conntrack reference; unless the worker collected it meanwhile.
- */
-static void ftpalg_ext_release(struct net *net, struct ftpalg_ext *ext)
-{
-	struct ftpalg_ext_net *en = net_generic(net, ftpalg_ext_net_id);
-	bool collected;
-
-	spin_lock_bh(&en->lock);
+	if (used)
+		return NULL;
+	ftpalg_ext_detach(st);
+	en = net_generic(nf_ct_net(ct), ftpalg_ext_net_id);
+	spin_lock(&en->lock);
 	collected = ext->collected;
 	if (!collected)
 		list_del(&ext->node);
-	spin_unlock_bh(&en->lock);
-	if (collected)
-		return;
+	spin_unlock(&en->lock);
+	return collected ? NULL : ext;
+}
+
+/* Free @ext, unlinked by ftpalg_ext_trim(), and drop its reference. */
+static void ftpalg_ext_release(struct ftpalg_ext *ext)
+{
 	nf_ct_put(ext->ct);
 	ftpalg_ext_free(ext);
 }
@@ -638,11 +648,11 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		}
 	}
 	ret = ftpalg_segment(&s, seq);
-	unused = ftpalg_ext_trim(st);
+	unused = ftpalg_ext_trim(ct, st);
 out:
 	spin_unlock_bh(ftpalg_lock(ct));
 	if (unused)
-		ftpalg_ext_release(nf_ct_net(ct), unused);
+		ftpalg_ext_release(unused);
 	return ret;
 }
 

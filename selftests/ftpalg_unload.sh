@@ -266,7 +266,8 @@ live_unload()
 	# if the phase gets stuck, say where (live on stdout); the bound only
 	# catches hangs (a loaded machine took over 60 s for this phase)
 	(
-		sleep $((300 * ${FTPALG_TIME_SCALE:-1}))
+		# not holding the output pipe once the watchdog is killed
+		sleep $((300 * ${FTPALG_TIME_SCALE:-1})) >/dev/null 2>&1
 		echo "# WATCHDOG: $ph phase stuck $((300 * ${FTPALG_TIME_SCALE:-1})) s after rmmod"
 		ps -eo pid,stat,wchan:32,args | grep -vE ' (S|I)[<sNl+]* ' | sed 's/^/#   /'
 		for p in $(pgrep -f 'conntrack|curl|nft'); do

@@ -425,8 +425,6 @@ static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
 		nf_ct_helper_log(s->skb, s->ct, "dropped bytes never judged");
 	else if (ev == FTP_STREAM_EV_NOMEM)
 		nf_ct_helper_log(s->skb, s->ct, "out of memory");
-	else if (ev == FTP_STREAM_EV_DESYNC)
-		nf_ct_helper_log(s->skb, s->ct, "resynchronised after a gap");
 }
 
 static const struct ftp_stream_ops ftpalg_stream_ops = {

@@ -114,7 +114,6 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 	port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
 	if (!port) {
 		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
-		nf_ct_helper_log(s->skb, ct, "all data ports in use");
 		return NF_ACCEPT;
 	}
 	ret = ftpalg_nat_rewrite(s, m, port, line_off, can_mangle);

@@ -132,7 +132,7 @@ echo "check-debug: kernel $rel ready in $((t1 - t0)) s ($kdir)"
 work=$(mktemp -d /var/tmp/ftpalg-check-debug.XXXXXX) || fail "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/src/kmod"
-srcs=(Kbuild dkms.conf include kmod/Kbuild)
+srcs=(Kbuild dkms.conf include kmod/Kbuild kmod/probe)
 for f in kmod/*.[ch]; do
 	[[ $f == *.mod.c ]] || srcs+=("$f")
 done

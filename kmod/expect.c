@@ -222,7 +222,7 @@ static void ftpalg_expect_log(const struct ftpalg_seg *s, bool dropped,
 {
 	struct net *net = nf_ct_net(s->ct);
 
-	if (!__ratelimit(&ftpalg_pernet(net)->log_rs))
+	if (!ftpalg_log_allowed(s->ct))
 		return;
 	if (dropped)
 		nf_ct_helper_log(s->skb, s->ct, "%s (%d)", what, err);

@@ -53,6 +53,15 @@ static inline void ftpalg_count(const struct nf_conn *ct, enum ftpalg_stat idx)
 	this_cpu_inc(ftpalg_pernet(nf_ct_net(ct))->stats->cnt[idx]);
 }
 
+/*
+ * Log lines (nf_ct_helper_log() and the like) are rate-limited per
+ * namespace: a peer that repeats a refused line must not flood the log.
+ */
+static inline bool ftpalg_log_allowed(const struct nf_conn *ct)
+{
+	return __ratelimit(&ftpalg_pernet(nf_ct_net(ct))->log_rs);
+}
+
 /* One control-connection segment while the helper works on it. */
 struct ftpalg_seg {
 	struct sk_buff *skb;

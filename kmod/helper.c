@@ -158,8 +158,9 @@ static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
 	r.action = pol.action;
 	ftpalg_count(s->ct, ftpalg_reason_stat[reason]);
 	ftpalg_genl_event(s->ct, &r);
-	nf_ct_helper_log(s->skb, s->ct, "refused: %s",
-			 ftpalg_reason_name[reason]);
+	if (ftpalg_log_allowed(s->ct))
+		nf_ct_helper_log(s->skb, s->ct, "refused: %s",
+				 ftpalg_reason_name[reason]);
 	return pol.action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
 						    NF_DROP;
 }
@@ -418,13 +419,16 @@ static const enum ftpalg_stat ftpalg_stream_stat[] = {
 static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
 {
 	struct ftpalg_seg *s = ctx;
+	const char *why = NULL;
 
 	ftpalg_count(s->ct, ftpalg_stream_stat[ev]);
 	/* drops that are not part of normal operation (holds, reordering) */
 	if (ev == FTP_STREAM_EV_UNJUDGED)
-		nf_ct_helper_log(s->skb, s->ct, "dropped bytes never judged");
+		why = "dropped bytes never judged";
 	else if (ev == FTP_STREAM_EV_NOMEM)
-		nf_ct_helper_log(s->skb, s->ct, "out of memory");
+		why = "out of memory";
+	if (why && ftpalg_log_allowed(s->ct))
+		nf_ct_helper_log(s->skb, s->ct, "%s", why);
 }
 
 static const struct ftp_stream_ops ftpalg_stream_ops = {

@@ -120,9 +120,12 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 	if (ret) {
 		nf_ct_unexpect_related(exp);
 		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
-		nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
+		if (ret != -ENOMEM)
+			return NF_ACCEPT;
 		/* no memory: the sender retransmits */
-		return ret == -ENOMEM ? NF_DROP : NF_ACCEPT;
+		if (ftpalg_log_allowed(ct))
+			nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
+		return NF_DROP;
 	}
 	if (port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
 	    (m->ep.port < lo || m->ep.port > hi))

@@ -33,9 +33,6 @@ require_base
 require_module
 is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
 
-RAW=$SELFTEST_DIR/raw_peer.py
-export RAW_PEER_SYNC=$TMPD/sync
-mkdir -p "$RAW_PEER_SYNC"
 NORECV=${FTPALG_NORECV:-2.5}	# seconds a dropped line is waited for
 
 topo_create
@@ -50,100 +47,7 @@ done
 # scenarios), waits use "read -t" on a FIFO, and the router's counters and
 # expectations are read through /proc/PID/net of a process in its netns.
 
-mkfifo "$TMPD/sleep.fifo"
-exec {SLEEPFD}<>"$TMPD/sleep.fifo"
-nap() { read -r -t "${1:-0.05}" -u "$SLEEPFD"; return 0; }
-
-# bwait MS CMD...: poll CMD (a builtin-only function) every 50 ms.
-bwait()
-{
-	local n=$(($1 / 50))
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		nap 0.05
-	done
-}
-
-exists() { [ -e "$1" ]; }
-
-# has FILE STRING: FILE contains STRING (no fork).
-has()
-{
-	local l
-	[ -e "$1" ] || return 1
-	while IFS= read -r l; do
-		[[ $l == *"$2"* ]] && return 0
-	done < "$1"
-	return 1
-}
-
-ip netns exec "$NS_R" sleep 100000 &
-R_PID=$!
-_pids+=("$R_PID")
-
-declare -A ST0 ST1
-# stat_read ARRAY: the router's counters into an associative array.
-stat_read()
-{
-	local -n _a=$1
-	local k v
-	_a=()
-	while read -r k v; do
-		_a[$k]=$v
-	done < "/proc/$R_PID/net/stat/ftpalg"
-}
-
-# cs DESC NAME OP VALUE: assert on the change of a counter between the
-# snapshot of fresh() and the one taken at the end of the last scenario.
-cs()
-{
-	local desc=$1 name=$2 op=$3 val=$4 d k
-	d=$(( ${ST1[$name]:-0} - ${ST0[$name]:-0} ))
-	if [ -n "${ST1[$name]}" ] && test "$d" "$op" "$val"; then
-		ktap_pass "$desc ($name +$d)"
-		return 0
-	fi
-	ktap_fail "$desc ($name delta $d, want $op $val)"
-	for k in "${!ST1[@]}"; do
-		[ "${ST1[$k]}" != "${ST0[$k]}" ] && echo "#   $k +$((ST1[$k] - ST0[$k]))"
-	done
-	return 1
-}
-
-EXP=()
-exp_read()
-{
-	mapfile -t EXP < "/proc/$R_PID/net/nf_conntrack_expect"
-}
-
-# exp_n REGEX: ftpalg expectations (as last read) matching REGEX.
-exp_n()
-{
-	local l n=0
-	for l in "${EXP[@]}"; do
-		[[ $l == *" $HELPER/"* || $l == *" $HELPER" ]] || continue
-		[[ $l =~ ${1:-.} ]] && n=$((n + 1))
-	done
-	echo $n
-}
-
-# check_exp DESC REGEX OP N: assert on the number of matching expectations
-# (read now).
-check_exp()
-{
-	local desc=$1 re=$2 op=$3 n=$4 got l
-	exp_read
-	got=$(exp_n "$re")
-	if test "$got" "$op" "$n"; then
-		ktap_pass "$desc ($got)"
-		return 0
-	fi
-	ktap_fail "$desc (got $got, want $op $n)"
-	for l in "${EXP[@]}"; do echo "#   $l"; done
-	return 1
-}
+router_counters_init
 
 # fresh: no expectation left in the router, new counter snapshot.
 fresh()
@@ -157,65 +61,21 @@ fresh()
 	stat_read ST0
 }
 
-# dp N: regex for the data port of an expectation.
-dp()
-{
-	echo "dport=$1( |\$)"
-}
-
-BATCH=$TMPD/batch
-mkdir -p "$BATCH"
-nsx "$NS_S" "$PYTHON" "$RAW" batch server "$BATCH" > "$TMPD/batch-server.log" 2>&1 &
-_pids+=("$!")
-nsx "$NS_C" "$PYTHON" "$RAW" batch client "$BATCH" > "$TMPD/batch-client.log" 2>&1 &
-_pids+=("$!")
-K=0
-
-# pair_start NAME SERVER-ADDR [server steps...] -- [client steps...]
-# Hands scenario K to the batch fake server (listening on SERVER-ADDR
-# port 21) and the batch fake client connecting to it.
-pair_start()
-{
-	local addr
-	P_NAME=$1 addr=$2
-	shift 2
-	local -a s=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		s+=("$1")
-		shift
-	done
-	shift
-	K=$((K + 1))
-	P_SLOG=$TMPD/$P_NAME.srv
-	P_CLOG=$TMPD/$P_NAME.cli
-	printf '%s\0' "$P_SLOG" --listen "$addr" "${s[@]}" > "$BATCH/$K.server"
-	: > "$BATCH/$K.server.go"
-	printf '%s\0' "$P_CLOG" "$addr" "$@" > "$BATCH/$K.client"
-	: > "$BATCH/$K.client.go"
-}
+raw_peers_start
 
 # pair_finish DESC: the client must exit 0 and the server must have run
 # its steps (a server still serving a stalled connection is stopped).
 # Takes the counter snapshot ST1.
 pair_finish()
 {
-	local desc=$1 crc=timeout src=timeout
-	bwait 150000 exists "$BATCH/$K.client.rc" && read -r crc < "$BATCH/$K.client.rc"
-	if ! bwait 3000 exists "$BATCH/$K.server.rc"; then
-		: > "$BATCH/$K.abort"
-		bwait 10000 exists "$BATCH/$K.server.rc"
-	fi
-	[ -e "$BATCH/$K.server.rc" ] && read -r src < "$BATCH/$K.server.rc"
-	stat_read ST1
-	if [ "$crc" = 0 ] && ! has "$P_SLOG" FAIL &&
-	   { [ "$src" = 0 ] || has "$P_SLOG" "STEPS OK"; }; then
-		ktap_pass "$desc"
+	pair_wait
+	if [ "$CRC" = 0 ] && server_ran_steps; then
+		ktap_pass "$1"
 		[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(cat "$P_CLOG" "$P_SLOG")"
 		return 0
 	fi
-	ktap_fail "$desc (client rc=$crc, server rc=$src)"
-	diag "$(tail -n 12 "$P_CLOG")"
-	diag "$(tail -n 12 "$P_SLOG")"
+	ktap_fail "$1 (client rc=$CRC, server rc=$SRC)"
+	peer_logs
 	return 1
 }
 
@@ -226,25 +86,6 @@ pair()
 	shift
 	pair_start "$@"
 	pair_finish "$desc"
-}
-
-# at_pause NAME: wait until one side printed "PAUSED NAME".
-at_pause()
-{
-	bwait 60000 has_pause "$1" && return 0
-	ktap_fail "$P_NAME: reached pause $1"
-	diag "$(tail -n 5 "$P_CLOG" "$P_SLOG")"
-	return 1
-}
-
-has_pause()
-{
-	has "$P_CLOG" "PAUSED $1" || has "$P_SLOG" "PAUSED $1"
-}
-
-release()
-{
-	: > "$RAW_PEER_SYNC/$1"
 }
 
 # solo_start NAME ADDR [server steps] -- [client steps]: like pair_start
@@ -266,7 +107,7 @@ solo_start()
 		"${s[@]}" > "$P_SLOG" 2>&1 &
 	P_SPID=$!
 	_pids+=("$P_SPID")
-	bwait 60000 has "$P_SLOG" LISTENING
+	busywait 60000 has "$P_SLOG" LISTENING
 	nsx "$NS_C" timeout "$(scaled 120)" "$PYTHON" "$RAW" client "$addr" "$@" \
 		> "$P_CLOG" 2>&1 &
 	P_CPID=$!

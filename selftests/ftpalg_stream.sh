@@ -53,14 +53,13 @@ require_module
 is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
 require_tools tcpdump dmesg
 
-RAW=$SELFTEST_DIR/raw_peer.py
 CTL=$SELFTEST_DIR/../tools/ftpalgctl
 [ -x "$CTL" ] || CTL=$(command -v ftpalgctl 2>/dev/null || echo "$CTL")
-export RAW_PEER_SYNC=$TMPD/sync
-mkdir -p "$RAW_PEER_SYNC"
 CASES=${FTPALG_STREAM_CASES:-*}
 NORECV=${FTPALG_NORECV:-3}
 T=$(scaled 8)		# a peer's wait for a line, a connection
+# shellcheck disable=SC2034 # read by pair_start (lib.sh)
+RAW_TIMEOUT=$T
 CRLF='\r\n'
 THIRD=198,51,100,77	# the bounce target
 
@@ -82,121 +81,7 @@ nsx "$NS_C" sysctl -qw net.ipv4.tcp_sack=0
 # (as in ftpalg_hostile.sh: one python process per side for all
 # scenarios, no forks for waiting and reading counters)
 
-mkfifo "$TMPD/sleep.fifo"
-exec {SLEEPFD}<>"$TMPD/sleep.fifo"
-nap() { read -r -t "${1:-0.05}" -u "$SLEEPFD"; return 0; }
-
-# bwait MS CMD...: poll CMD (builtins only) every 50 ms, for MS x
-# FTPALG_TIME_SCALE milliseconds of wall-clock time at most.
-bwait()
-{
-	local end t
-	t=${EPOCHREALTIME//[!0-9]/}
-	end=$((t / 1000 + $1 * TIME_SCALE))
-	shift
-	while ! "$@"; do
-		t=${EPOCHREALTIME//[!0-9]/}
-		[ $((t / 1000)) -lt $end ] || return 1
-		nap 0.05
-	done
-}
-
-exists() { [ -e "$1" ]; }
-
-has()
-{
-	local l
-	[ -e "$1" ] || return 1
-	while IFS= read -r l; do
-		[[ $l == *"$2"* ]] && return 0
-	done < "$1"
-	return 1
-}
-
-ip netns exec "$NS_R" sleep 100000 &
-R_PID=$!
-_pids+=("$R_PID")
-
-declare -A ST0 ST1
-stat_read()
-{
-	local -n _a=$1
-	local k v
-	_a=()
-	while read -r k v; do
-		_a[$k]=$v
-	done < "/proc/$R_PID/net/stat/ftpalg"
-}
-
-# cs DESC NAME OP VALUE: the change of a counter during the case.
-cs()
-{
-	local desc=$1 name=$2 op=$3 val=$4 d k
-	d=$(( ${ST1[$name]:-0} - ${ST0[$name]:-0} ))
-	if [ -n "${ST1[$name]}" ] && test "$d" "$op" "$val"; then
-		ktap_pass "$desc ($name +$d)"
-		return 0
-	fi
-	ktap_fail "$desc ($name delta $d, want $op $val)"
-	for k in "${!ST1[@]}"; do
-		[ "${ST1[$k]}" != "${ST0[$k]}" ] && echo "#   $k +$((ST1[$k] - ST0[$k]))"
-	done
-	return 1
-}
-
-# st_deltas: the counters that changed during the case, as diagnostics.
-st_deltas()
-{
-	local k
-	for k in "${!ST1[@]}"; do
-		[ "${ST1[$k]}" != "${ST0[$k]}" ] && echo "#   $k +$((ST1[$k] - ST0[$k]))"
-	done
-	return 0
-}
-
-# cs_sum DESC OP VALUE NAME...: the same for a sum of counters.
-cs_sum()
-{
-	local desc=$1 op=$2 val=$3 d=0 n
-	shift 3
-	for n in "$@"; do
-		d=$((d + ${ST1[$n]:-0} - ${ST0[$n]:-0}))
-	done
-	if test "$d" "$op" "$val"; then
-		ktap_pass "$desc ($* +$d)"
-	else
-		ktap_fail "$desc ($* delta $d, want $op $val)"
-	fi
-}
-
-EXP=()
-exp_read() { mapfile -t EXP < "/proc/$R_PID/net/nf_conntrack_expect"; }
-
-exp_n()
-{
-	local l n=0
-	for l in "${EXP[@]}"; do
-		[[ $l == *" $HELPER/"* || $l == *" $HELPER" ]] || continue
-		[[ $l =~ ${1:-.} ]] && n=$((n + 1))
-	done
-	echo $n
-}
-
-check_exp()
-{
-	local desc=$1 re=$2 op=$3 n=$4 got l
-	exp_read
-	got=$(exp_n "$re")
-	if test "$got" "$op" "$n"; then
-		ktap_pass "$desc ($got)"
-		return 0
-	fi
-	ktap_fail "$desc (got $got, want $op $n)"
-	for l in "${EXP[@]}"; do echo "#   $l"; done
-	return 1
-}
-
-dp() { echo "dport=$1( |\$)"; }
+router_counters_init
 
 # nft_stream_counter NAME: packets of a counter of table ftpalg_stream.
 nft_stream_counter()
@@ -247,74 +132,13 @@ kcheck()
 
 # ------------------------------------------------------- scenarios
 
-BATCH=$TMPD/batch
-mkdir -p "$BATCH"
-nsx "$NS_S" "$PYTHON" "$RAW" batch server "$BATCH" > "$TMPD/batch-server.log" 2>&1 &
-_pids+=("$!")
-nsx "$NS_C" "$PYTHON" "$RAW" batch client "$BATCH" > "$TMPD/batch-client.log" 2>&1 &
-_pids+=("$!")
-K=0
-
-# pair_start NAME SERVER-ADDR [server steps...] -- [client steps...]
-# Scenario K for the batch peers; the server records what it receives in
-# $P_REC.
-pair_start()
-{
-	local addr
-	P_NAME=$1 addr=$2
-	shift 2
-	local -a s=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		s+=("$1")
-		shift
-	done
-	shift
-	K=$((K + 1))
-	P_SLOG=$TMPD/$P_NAME.srv
-	P_CLOG=$TMPD/$P_NAME.cli
-	P_REC=$TMPD/$P_NAME.rec
-	: > "$P_REC"
-	printf '%s\0' "$P_SLOG" --listen "$addr" --record "$P_REC" \
-		"timeout:$T" "${s[@]}" > "$BATCH/$K.server"
-	: > "$BATCH/$K.server.go"
-	printf '%s\0' "$P_CLOG" "$addr" "timeout:$T" "$@" > "$BATCH/$K.client"
-	: > "$BATCH/$K.client.go"
-}
-
-# pair_wait: the exit status of both sides in CRC and SRC ("timeout" if
-# a side did not end; a server still serving is stopped), the router's
-# counters in ST1.
-pair_wait()
-{
-	CRC=timeout SRC=timeout
-	if bwait 120000 exists "$BATCH/$K.client.rc"; then
-		read -r CRC < "$BATCH/$K.client.rc"
-	else
-		: > "$BATCH/$K.abort"
-		echo "# $P_NAME: the client did not finish"
-		diag "$(tail -n 5 "$TMPD/batch-client.log" "$P_CLOG" 2>&1)"
-		bwait 10000 exists "$BATCH/$K.client.rc" && read -r CRC < "$BATCH/$K.client.rc"
-	fi
-	if ! bwait 3000 exists "$BATCH/$K.server.rc"; then
-		: > "$BATCH/$K.abort"
-		bwait 10000 exists "$BATCH/$K.server.rc" ||
-			diag "$(tail -n 5 "$TMPD/batch-server.log" "$P_SLOG" 2>&1)"
-	fi
-	[ -e "$BATCH/$K.server.rc" ] && read -r SRC < "$BATCH/$K.server.rc"
-	stat_read ST1
-}
+raw_peers_start
 
 # pair NAME ADDR [server steps] -- [client steps]: start and wait.
 pair()
 {
 	pair_start "$@"
 	pair_wait
-}
-
-peer_logs()
-{
-	diag "$(tail -n 14 "$P_CLOG")"
-	diag "$(tail -n 14 "$P_SLOG")"
 }
 
 # ok_client DESC / ok_server DESC: that side ran all its steps.
@@ -332,7 +156,7 @@ ok_client()
 
 ok_server()
 {
-	if ! has "$P_SLOG" FAIL && { [ "$SRC" = 0 ] || has "$P_SLOG" "STEPS OK"; }; then
+	if server_ran_steps; then
 		ktap_pass "$1"
 		[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(cat "$P_SLOG")"
 		return 0
@@ -372,17 +196,6 @@ rec_prefix()
 	diag "$(od -c "$P_REC" | head -n 30)"
 	return 1
 }
-
-at_pause()
-{
-	bwait 60000 has_pause "$1" && return 0
-	ktap_fail "$P_NAME: reached pause $1"
-	peer_logs
-	return 1
-}
-
-has_pause() { has "$P_CLOG" "PAUSED $1" || has "$P_SLOG" "PAUSED $1"; }
-release() { : > "$RAW_PEER_SYNC/$1"; }
 
 # case_begin NAME DESC: whether case NAME is to run (FTPALG_STREAM_CASES);
 # if so: no expectation left, counter snapshot, kernel log mark.
@@ -429,7 +242,7 @@ cap_start()
 		> "$CAP.log" 2>&1 &
 	CAP_PID=$!
 	_pids+=("$CAP_PID")
-	bwait 20000 has "$CAP.log" "listening on" ||
+	busywait 20000 has "$CAP.log" "listening on" ||
 		echo "# tcpdump did not start: $(cat "$CAP.log")"
 }
 
@@ -445,7 +258,7 @@ dead()
 cap_stop()
 {
 	kill -TERM "$CAP_PID" 2>/dev/null
-	bwait 5000 dead "$CAP_PID" || kill -KILL "$CAP_PID" 2>/dev/null
+	busywait 5000 dead "$CAP_PID" || kill -KILL "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 	tcpdump -n -q -r "$CAP" -A 2>/dev/null > "$CAP.txt"
 }
@@ -575,7 +388,7 @@ nfq_start()
 		conntrack -D -p tcp --orig-port-dst "$CTRL_PORT" > "$NFQ_LOG" 2>&1 &
 	NFQ_PID=$!
 	_pids+=("$NFQ_PID")
-	bwait 60000 has "$NFQ_LOG" "NFQ READY" && return 0
+	busywait 60000 has "$NFQ_LOG" "NFQ READY" && return 0
 	diag "$(cat "$NFQ_LOG")"
 	return 1
 }
@@ -583,7 +396,7 @@ nfq_start()
 nfq_stop()
 {
 	kill "$NFQ_PID" 2>/dev/null
-	bwait 5000 dead "$NFQ_PID" || kill -KILL "$NFQ_PID" 2>/dev/null
+	busywait 5000 dead "$NFQ_PID" || kill -KILL "$NFQ_PID" 2>/dev/null
 	wait "$NFQ_PID" 2>/dev/null
 	nsx "$NS_R" nft delete table inet ftpalg_nfq 2>/dev/null
 }
@@ -791,12 +604,12 @@ if case_begin f2-loop "SNAT: conntrack -D in a loop while held and partial lines
 			--until "$TMPD/f2-loop.stop" > "$TMPD/f2-loop.del" 2>&1 &
 		del_pid=$!
 		_pids+=("$del_pid")
-		bwait 60000 has "$TMPD/f2-loop.del" "CTDEL READY"
+		busywait 60000 has "$TMPD/f2-loop.del" "CTDEL READY"
 		release f2-loop
 	fi
 	pair_wait
 	: > "$TMPD/f2-loop.stop"
-	bwait 10000 has "$TMPD/f2-loop.del" "CTDEL deleted"
+	busywait 10000 has "$TMPD/f2-loop.del" "CTDEL deleted"
 	line=$(grep -a "CTDEL deleted" "$TMPD/f2-loop.del")
 	n=$(echo "$line" | sed -n 's/.*deleted \([0-9]*\) .*/\1/p')
 	# how often the deleter wins the race depends on the machine's speed:

@@ -152,19 +152,38 @@ scaled()
 	echo $(($1 * TIME_SCALE))
 }
 
-# busywait TIMEOUT_MS CMD...: poll CMD every 100 ms until it succeeds
-# (TIMEOUT_MS x FTPALG_TIME_SCALE at most).
+# Waits poll with builtins only: on a loaded machine a fork per poll costs
+# more than the poll.  nap SECONDS sleeps without a fork (a read timing out
+# on a FIFO that nobody writes).
+mkfifo "$TMPD/sleep.fifo" && exec {SLEEPFD}<>"$TMPD/sleep.fifo" || exit 1
+nap() { read -r -t "${1:-0.05}" -u "$SLEEPFD"; return 0; }
+
+# busywait TIMEOUT_MS CMD...: poll CMD every 50 ms until it succeeds,
+# TIMEOUT_MS x FTPALG_TIME_SCALE milliseconds of wall-clock time at most.
 busywait()
 {
-	local timeout_ms=$(($1 * TIME_SCALE)) start now
+	local end t
+	t=${EPOCHREALTIME//[!0-9]/}
+	end=$((t / 1000 + $1 * TIME_SCALE))
 	shift
-	start=$(date +%s%3N)
-	while true; do
-		"$@" && return 0
-		now=$(date +%s%3N)
-		[ $((now - start)) -ge "$timeout_ms" ] && return 1
-		sleep 0.1
+	while ! "$@"; do
+		t=${EPOCHREALTIME//[!0-9]/}
+		[ $((t / 1000)) -lt $end ] || return 1
+		nap 0.05
 	done
+}
+
+exists() { [ -e "$1" ]; }
+
+# has FILE STRING: FILE contains STRING (no fork).
+has()
+{
+	local l
+	[ -e "$1" ] || return 1
+	while IFS= read -r l; do
+		[[ $l == *"$2"* ]] && return 0
+	done < "$1"
+	return 1
 }
 
 # ---------------------------------------------------------- requirements
@@ -512,6 +531,68 @@ stat_deltas()
 			END { print "" }' "$TMPD/stat.snap" -
 }
 
+# Counters without forks, for tests that check many per case: a process
+# in the router's namespace lends its /proc/PID/net/stat/ftpalg.
+# router_counters_init (after topo_create); stat_read ARRAY copies the
+# counters into an associative array; the case's start goes into ST0, its
+# end into ST1, and cs / cs_sum / st_deltas compare the two.
+declare -A ST0 ST1
+router_counters_init()
+{
+	ip netns exec "$NS_R" sleep 100000 &
+	R_PID=$!
+	_pids+=("$R_PID")
+}
+
+stat_read()
+{
+	local -n _a=$1
+	local k v
+	_a=()
+	while read -r k v; do
+		_a[$k]=$v
+	done < "/proc/$R_PID/net/stat/ftpalg"
+}
+
+# cs DESC NAME OP VALUE: assert on the change of counter NAME from ST0 to ST1.
+cs()
+{
+	local desc=$1 name=$2 op=$3 val=$4 d
+	d=$(( ${ST1[$name]:-0} - ${ST0[$name]:-0} ))
+	if [ -n "${ST1[$name]}" ] && test "$d" "$op" "$val"; then
+		ktap_pass "$desc ($name +$d)"
+		return 0
+	fi
+	ktap_fail "$desc ($name delta $d, want $op $val)"
+	st_deltas
+	return 1
+}
+
+# cs_sum DESC OP VALUE NAME...: the same for a sum of counters.
+cs_sum()
+{
+	local desc=$1 op=$2 val=$3 d=0 n
+	shift 3
+	for n in "$@"; do
+		d=$((d + ${ST1[$n]:-0} - ${ST0[$n]:-0}))
+	done
+	if test "$d" "$op" "$val"; then
+		ktap_pass "$desc ($* +$d)"
+	else
+		ktap_fail "$desc ($* delta $d, want $op $val)"
+	fi
+}
+
+# st_deltas: the counters that changed from ST0 to ST1, as diagnostics.
+st_deltas()
+{
+	local k
+	for k in "${!ST1[@]}"; do
+		[ "${ST1[$k]}" != "${ST0[$k]}" ] && echo "#   $k +$((ST1[$k] - ST0[$k]))"
+	done
+	return 0
+}
+
 # check_no_refusal DESC: no refused_* counter changed since the last stat_snap.
 check_no_refusal()
 {
@@ -746,3 +827,137 @@ peer_paused()
 	fi
 	return $rc
 }
+
+# ------------------------------------------ raw peers and expectations
+# raw_peer.py in batch mode: one fake server and one fake client process
+# for all scenarios of a test (a scenario is a few files in $BATCH), so
+# that a scenario costs no interpreter start.  The router's expectations
+# are read through the namespace process of router_counters_init.
+
+RAW=$SELFTEST_DIR/raw_peer.py
+export RAW_PEER_SYNC=$TMPD/sync
+mkdir -p "$RAW_PEER_SYNC"
+EXP=()
+
+# raw_peers_start: the batch peers (after topo_create).  RAW_TIMEOUT, if
+# set, is the seconds both sides wait for a line or a connection.
+raw_peers_start()
+{
+	BATCH=$TMPD/batch
+	K=0
+	mkdir -p "$BATCH"
+	nsx "$NS_S" "$PYTHON" "$RAW" batch server "$BATCH" > "$TMPD/batch-server.log" 2>&1 &
+	_pids+=("$!")
+	nsx "$NS_C" "$PYTHON" "$RAW" batch client "$BATCH" > "$TMPD/batch-client.log" 2>&1 &
+	_pids+=("$!")
+}
+
+# pair_start NAME SERVER-ADDR [server steps...] -- [client steps...]
+# Scenario K for the batch peers: the server listens on SERVER-ADDR port
+# 21 and records what it receives in $P_REC; the client connects to it.
+pair_start()
+{
+	local addr
+	local -a s=() pre=()
+	P_NAME=$1 addr=$2
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		s+=("$1")
+		shift
+	done
+	shift
+	[ -n "${RAW_TIMEOUT:-}" ] && pre=("timeout:$RAW_TIMEOUT")
+	K=$((K + 1))
+	P_SLOG=$TMPD/$P_NAME.srv
+	P_CLOG=$TMPD/$P_NAME.cli
+	P_REC=$TMPD/$P_NAME.rec
+	: > "$P_REC"
+	printf '%s\0' "$P_SLOG" --listen "$addr" --record "$P_REC" \
+		"${pre[@]}" "${s[@]}" > "$BATCH/$K.server"
+	: > "$BATCH/$K.server.go"
+	printf '%s\0' "$P_CLOG" "$addr" "${pre[@]}" "$@" > "$BATCH/$K.client"
+	: > "$BATCH/$K.client.go"
+}
+
+# pair_wait: the exit status of both sides in CRC and SRC ("timeout" if
+# a side did not end; a server still serving is stopped), the router's
+# counters in ST1.
+# shellcheck disable=SC2034 # CRC and SRC are for the test scripts
+pair_wait()
+{
+	CRC=timeout SRC=timeout
+	if busywait 150000 exists "$BATCH/$K.client.rc"; then
+		read -r CRC < "$BATCH/$K.client.rc"
+	else
+		: > "$BATCH/$K.abort"
+		echo "# $P_NAME: the client did not finish"
+		diag "$(tail -n 5 "$TMPD/batch-client.log" "$P_CLOG" 2>&1)"
+		busywait 10000 exists "$BATCH/$K.client.rc" && read -r CRC < "$BATCH/$K.client.rc"
+	fi
+	if ! busywait 3000 exists "$BATCH/$K.server.rc"; then
+		: > "$BATCH/$K.abort"
+		busywait 10000 exists "$BATCH/$K.server.rc" ||
+			diag "$(tail -n 5 "$TMPD/batch-server.log" "$P_SLOG" 2>&1)"
+	fi
+	[ -e "$BATCH/$K.server.rc" ] && read -r SRC < "$BATCH/$K.server.rc"
+	stat_read ST1
+}
+
+# server_ran_steps: the scenario's server ran all its steps (it may still
+# have been serving when it was stopped).
+server_ran_steps()
+{
+	! has "$P_SLOG" FAIL && { [ "$SRC" = 0 ] || has "$P_SLOG" "STEPS OK"; }
+}
+
+peer_logs()
+{
+	diag "$(tail -n 14 "$P_CLOG")"
+	diag "$(tail -n 14 "$P_SLOG")"
+}
+
+# at_pause NAME: wait until one side printed "PAUSED NAME"; release NAME
+# lets it go on.
+at_pause()
+{
+	busywait 60000 has_pause "$1" && return 0
+	ktap_fail "$P_NAME: reached pause $1"
+	peer_logs
+	return 1
+}
+
+has_pause() { has "$P_CLOG" "PAUSED $1" || has "$P_SLOG" "PAUSED $1"; }
+release() { : > "$RAW_PEER_SYNC/$1"; }
+
+exp_read() { mapfile -t EXP < "/proc/$R_PID/net/nf_conntrack_expect"; }
+
+# exp_n REGEX: expectations of the helper under test (as last read)
+# matching REGEX.
+exp_n()
+{
+	local l n=0
+	for l in "${EXP[@]}"; do
+		[[ $l == *" $HELPER/"* || $l == *" $HELPER" ]] || continue
+		[[ $l =~ ${1:-.} ]] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# check_exp DESC REGEX OP N: assert on the number of matching expectations
+# (read now).
+check_exp()
+{
+	local desc=$1 re=$2 op=$3 n=$4 got l
+	exp_read
+	got=$(exp_n "$re")
+	if test "$got" "$op" "$n"; then
+		ktap_pass "$desc ($got)"
+		return 0
+	fi
+	ktap_fail "$desc (got $got, want $op $n)"
+	for l in "${EXP[@]}"; do echo "#   $l"; done
+	return 1
+}
+
+# dp N: regex for the data port of an expectation.
+dp() { echo "dport=$1( |\$)"; }

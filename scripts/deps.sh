@@ -15,7 +15,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio
 	vsftpd nftables conntrack iproute2 iptables
 	python3 python3-pyftpdlib lftp curl
-	dkms sparse
+	dkms sparse debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git systemd man-db
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
 	tcpdump socat procps
 	clang libclang-rt-14-dev llvm valgrind jq

@@ -19,8 +19,8 @@ TOOL_PKG=ftpalgctl
 UNIT=ftpalg-policy.service
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REL=""
-# shellcheck source=scripts/dkms-lib.sh
-. "$ROOT/scripts/dkms-lib.sh"
+# shellcheck source=scripts/pkg-test-lib.sh
+. "$ROOT/scripts/pkg-test-lib.sh"
 
 while (($#)); do
 	case "$1" in

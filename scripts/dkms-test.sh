@@ -13,8 +13,8 @@ NAME=nf_conntrack_ftpalg
 SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=""
 REL=""
-# shellcheck source=scripts/dkms-lib.sh
-. "$SELF_DIR/dkms-lib.sh"
+# shellcheck source=scripts/pkg-test-lib.sh
+. "$SELF_DIR/pkg-test-lib.sh"
 
 while (($#)); do
 	case "$1" in

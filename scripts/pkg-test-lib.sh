@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2034 # FAILED is read by the sourcing test
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by dkms-test.sh and deb-test.sh: TAP output and the dkms state
-# both tests refuse to disturb and must leave as they found it.
-# Expects NAME (the dkms module name) and ROOT (the repository) to be set.
+# Sourced by the packaging tests (dkms-test.sh, deb-test.sh, openwrt-test.sh):
+# TAP output, and the dkms state the installing ones refuse to disturb and
+# must leave as they found it.  Expects ROOT (the repository) and, for the
+# dkms functions, NAME (the dkms module name) to be set.
 
 N=0
 FAILED=0

@@ -8,28 +8,19 @@
 # and leaves the system as it found it: it refuses to run if either package
 # is installed, dkms knows the module, or /usr/sbin/ftpalgctl exists.
 #
-#   scripts/deb-test.sh [--kernel-release REL]
+#   scripts/deb-test.sh [--kernel-release REL] [REPO_ROOT]
 #
-# Needs root (dpkg -i).  REL defaults to `scripts/deps.sh --kernel-release`.
+# Needs root (dpkg -i).  REL defaults to `scripts/deps.sh --kernel-release`,
+# REPO_ROOT to the directory above this script.
 set -uo pipefail
 
 NAME=nf_conntrack_ftpalg
 DKMS_PKG=nf-conntrack-ftpalg-dkms
 TOOL_PKG=ftpalgctl
 UNIT=ftpalg-policy.service
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-REL=""
 # shellcheck source=scripts/pkg-test-lib.sh
-. "$ROOT/scripts/pkg-test-lib.sh"
-
-while (($#)); do
-	case "$1" in
-	--kernel-release) REL=${2:?}; shift 2 ;;
-	--kernel-release=*) REL=${1#*=}; shift ;;
-	-h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "deb-test: unknown argument $1" >&2; exit 2 ;;
-	esac
-done
+. "$(dirname "${BASH_SOURCE[0]}")/pkg-test-lib.sh"
+parse_install_test_args "$@"
 
 echo "TAP version 13"
 echo "1..14"
@@ -38,10 +29,7 @@ echo "1..14"
 for cmd in dpkg-buildpackage dh_dkms lintian dkms systemd-analyze; do
 	command -v "$cmd" >/dev/null || bail "$cmd not installed (scripts/deps.sh)"
 done
-VERSION=$(dkms_conf_version)
-[[ -n $VERSION ]] || bail "no PACKAGE_VERSION in $ROOT/dkms.conf"
-REL=${REL:-$(default_kernel_release)} || bail "no kernel release with headers found"
-[[ -d /lib/modules/$REL/build ]] || bail "no headers for $REL (/lib/modules/$REL/build)"
+resolve_version_and_kernel
 ARCH=$(dpkg --print-architecture)
 echo "# version $VERSION, kernel $REL, repo $ROOT"
 
@@ -69,11 +57,7 @@ cleanup() {
 	fi
 	forget_new_mok
 	rm -rf "$WORK"
-	if ((FAILED)); then
-		echo "# FAILED"
-		exit 1
-	fi
-	exit "$rc"
+	tap_exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -10,22 +10,9 @@
 set -uo pipefail
 
 NAME=nf_conntrack_ftpalg
-SELF_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=""
-REL=""
 # shellcheck source=scripts/pkg-test-lib.sh
-. "$SELF_DIR/pkg-test-lib.sh"
-
-while (($#)); do
-	case "$1" in
-	--kernel-release) REL=${2:?}; shift 2 ;;
-	--kernel-release=*) REL=${1#*=}; shift ;;
-	-h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	-*) echo "dkms-test: unknown option $1" >&2; exit 2 ;;
-	*) ROOT=$1; shift ;;
-	esac
-done
-ROOT=$(cd "${ROOT:-$SELF_DIR/..}" && pwd) || exit 2
+. "$(dirname "${BASH_SOURCE[0]}")/pkg-test-lib.sh"
+parse_install_test_args "$@"
 
 echo "TAP version 13"
 echo "1..9"
@@ -33,13 +20,7 @@ echo "1..9"
 [[ $(id -u) -eq 0 ]] || bail "must be root (dkms writes /usr/src, /var/lib/dkms, /lib/modules)"
 command -v dkms >/dev/null || bail "dkms not installed (scripts/deps.sh)"
 [[ -f $ROOT/dkms.conf ]] || bail "$ROOT/dkms.conf missing"
-VERSION=$(dkms_conf_version)
-[[ -n $VERSION ]] || bail "no PACKAGE_VERSION in $ROOT/dkms.conf"
-if [[ -z $REL ]]; then
-	REL=$(default_kernel_release || "$SELF_DIR/deps.sh" --kernel-release) ||
-		bail "no kernel release with headers found"
-fi
-[[ -d /lib/modules/$REL/build ]] || bail "no headers for $REL (/lib/modules/$REL/build)"
+resolve_version_and_kernel
 SRC=/usr/src/$NAME-$VERSION
 echo "# module $NAME $VERSION, kernel $REL, repo $ROOT"
 
@@ -56,11 +37,7 @@ cleanup() {
 	fi
 	drop_empty_dkms_dir
 	rm -rf "$SRC"
-	if ((FAILED)); then
-		echo "# FAILED"
-		exit 1
-	fi
-	exit "$rc"
+	tap_exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

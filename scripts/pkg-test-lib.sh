@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by the packaging tests (dkms-test.sh, deb-test.sh, openwrt-test.sh):
 # TAP output, and the dkms state the installing ones refuse to disturb and
-# must leave as they found it.  Expects ROOT (the repository) and, for the
-# dkms functions, NAME (the dkms module name) to be set.
+# must leave as they found it.  Expects ROOT (the repository; see
+# parse_install_test_args) and, for the dkms functions, NAME (the dkms
+# module name) to be set.
 
 N=0
 FAILED=0
@@ -21,6 +22,40 @@ bail() {
 	FAILED=1
 	exit 1
 }
+# The end of a test's EXIT trap: status 1 if a test failed, else RC.
+tap_exit() {
+	((FAILED)) && { echo "# FAILED"; exit 1; }
+	exit "$1"
+}
+
+# The options of the tests that install: [--kernel-release REL]
+# [REPO_ROOT] (default: the directory above scripts/); -h prints the
+# script's header comment.  Sets REL (maybe empty) and ROOT.
+parse_install_test_args() {
+	local self_dir
+	self_dir=$(cd "$(dirname "$0")" && pwd)
+	REL=""
+	ROOT=""
+	while (($#)); do
+		case "$1" in
+		--kernel-release) REL=${2:?}; shift 2 ;;
+		--kernel-release=*) REL=${1#*=}; shift ;;
+		-h | --help) sed -n '2,/^[^#]/{/SPDX/d;/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+		-*) echo "$(basename "$0"): unknown option $1" >&2; exit 2 ;;
+		*) ROOT=$1; shift ;;
+		esac
+	done
+	ROOT=$(cd "${ROOT:-$self_dir/..}" && pwd) || exit 2
+}
+
+# Sets VERSION (dkms.conf's PACKAGE_VERSION) and REL, if not given, to the
+# kernel the selftests use; bails out without them or REL's headers.
+resolve_version_and_kernel() {
+	VERSION=$(dkms_conf_version)
+	[[ -n $VERSION ]] || bail "no PACKAGE_VERSION in $ROOT/dkms.conf"
+	REL=${REL:-$(default_kernel_release)} || bail "no kernel release with headers found"
+	[[ -d /lib/modules/$REL/build ]] || bail "no headers for $REL (/lib/modules/$REL/build)"
+}
 
 # PACKAGE_VERSION of the repository's dkms.conf.
 dkms_conf_version() {
@@ -29,7 +64,8 @@ dkms_conf_version() {
 
 # The kernel release the selftests use (newest with image and headers).
 default_kernel_release() {
-	"$ROOT/scripts/deps.sh" --kernel-release 2>/dev/null
+	"$ROOT/scripts/deps.sh" --kernel-release 2>/dev/null ||
+		"$(dirname "$0")/deps.sh" --kernel-release
 }
 
 # Bail out if dkms already knows the module or its source directory exists:

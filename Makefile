@@ -5,7 +5,7 @@
 #                        (default: the running kernel, uname -r)
 #   make install         install into /lib/modules/$(KERNELRELEASE)/extra
 #   make dkms-install    copy the sources to /usr/src for dkms
-#   make deb             Debian packages (debian/) into build/deb
+#   make deb             Debian packages (debian/) into DEB_OUTDIR (build/deb)
 #   make check           every test: unit, lint, DKMS, Debian packages,
 #                        selftests in a VM
 #   make demo            FTP through a NAT router with the ALG, in a VM
@@ -58,8 +58,10 @@ dkms-install:
 	done
 	chmod 0755 $(DESTDIR)/usr/src/$(NAME)-$(VERSION)/scripts/deps.sh
 
+DEB_OUTDIR ?= $(CURDIR)/build/deb
+
 deb:
-	scripts/deb-build.sh $(CURDIR)/build/deb
+	scripts/deb-build.sh $(DEB_OUTDIR)
 
 dkms-uninstall:
 	-dkms remove -m $(NAME) -v $(VERSION) --all

@@ -125,26 +125,38 @@ fi
 
 # 5: the real ftpalgctl parses every line: it gets as far as entering a
 # namespace that does not exist (exit 1), not to a usage error (exit 2),
-# and never reaches a loaded module.
+# and never reaches a loaded module.  Where it has restore, the whole batch
+# and the empty one of the shipped config are read by it too.
+parsed() { "$ROOT/tools/ftpalgctl" -n ftpalg-openwrt-test-none "$@" >/dev/null 2>&1; [[ $? -eq 1 ]]; }
 bad=""
 while read -r -a words; do
-	"$ROOT/tools/ftpalgctl" -n ftpalg-openwrt-test-none "${words[@]}" >/dev/null 2>&1
-	[[ $? -eq 1 ]] || bad+="[${words[*]}] "
+	parsed "${words[@]}" || bad+="[${words[*]}] "
 done <<<"$batch"
-check "ftpalgctl accepts each line of the batch${bad:+ (not: $bad)}" test -z "$bad"
+if "$ROOT/tools/ftpalgctl" help 2>&1 | grep -qw restore; then
+	echo "$batch" >"$WORK/batch"
+	: >"$WORK/empty-batch"
+	parsed restore "$WORK/batch" || bad+="[restore batch] "
+	parsed restore "$WORK/empty-batch" || bad+="[restore empty batch] "
+	what="each line of the batch, and restore the batch and an empty one"
+else
+	what="each line of the batch (this ftpalgctl has no restore)"
+fi
+check "ftpalgctl accepts $what${bad:+ (not: $bad)}" test -z "$bad"
 
 # 6: the temporary batch file is removed
 path=$(cat "$WORK/record.path" 2>/dev/null)
 check "batch file ${path:-?} removed" test -n "$path" -a ! -e "${path:-/}"
 
-# 7: a server section without prefix: nothing applied, logged
-printf '%s\n' "config server 'nameless'" "	option active 'off'" >"$WORK/noprefix.uci"
-run_start "$WORK/noprefix.uci"
+# 7: server sections without prefix or without keys: nothing applied, logged
+printf '%s\n' "config server 'nameless'" "	option active 'off'" \
+	"config server 'keyless'" "	option prefix '192.0.2.0/24'" >"$WORK/bad-servers.uci"
+run_start "$WORK/bad-servers.uci"
 if [[ $rc -eq 2 && ! -f $WORK/record && $log == *"not applied"* ]] &&
-	grep -q "server section nameless has no prefix" "$WORK/out"; then
-	ok "server section without prefix: start fails (2), restore not run, logged"
+	grep -q "server section nameless needs a prefix and a key" "$WORK/out" &&
+	grep -q "server section keyless needs a prefix and a key" "$WORK/out"; then
+	ok "server sections without prefix or keys: start fails (2), restore not run, logged"
 else
-	not_ok "server section without prefix: start fails (2), restore not run, logged (rc $rc)"
+	not_ok "server sections without prefix or keys: start fails (2), restore not run, logged (rc $rc)"
 	diag <"$WORK/out"
 fi
 

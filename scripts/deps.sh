@@ -15,8 +15,9 @@ PACKAGES=(
 	qemu-system-x86 busybox-static kmod cpio
 	vsftpd nftables conntrack iproute2 iptables
 	python3 python3-pyftpdlib lftp curl
-	dkms sparse debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git systemd man-db
+	dkms sparse
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
+	debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git systemd man-db
 	tcpdump socat procps
 	clang libclang-rt-14-dev llvm valgrind jq
 )

@@ -18,6 +18,8 @@ NAME=nf_conntrack_ftpalg
 DKMS_PKG=nf-conntrack-ftpalg-dkms
 TOOL_PKG=ftpalgctl
 UNIT=ftpalg-policy.service
+# No terminal under make check or CI: no debconf questions.
+export DEBIAN_FRONTEND=noninteractive
 # shellcheck source=scripts/pkg-test-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pkg-test-lib.sh"
 parse_install_test_args "$@"

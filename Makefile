@@ -5,7 +5,9 @@
 #                        (default: the running kernel, uname -r)
 #   make install         install into /lib/modules/$(KERNELRELEASE)/extra
 #   make dkms-install    copy the sources to /usr/src for dkms
-#   make check           every test: unit, lint, DKMS, selftests in a VM
+#   make deb             Debian packages (debian/) into DEB_OUTDIR (build/deb)
+#   make check           every test: unit, lint, DKMS, Debian packages,
+#                        selftests in a VM
 #   make demo            FTP through a NAT router with the ALG, in a VM
 #   make check-debug     every selftest on a KASAN/lockdep/kmemleak kernel
 #                        (TESTS="ftpalg_x.sh ..." for some of them)
@@ -56,6 +58,11 @@ dkms-install:
 	done
 	chmod 0755 $(DESTDIR)/usr/src/$(NAME)-$(VERSION)/scripts/deps.sh
 
+DEB_OUTDIR ?= $(CURDIR)/build/deb
+
+deb:
+	scripts/deb-build.sh $(DEB_OUTDIR)
+
 dkms-uninstall:
 	-dkms remove -m $(NAME) -v $(VERSION) --all
 	rm -rf $(DESTDIR)/usr/src/$(NAME)-$(VERSION)
@@ -98,5 +105,5 @@ clean:
 	-$(MAKE) -C tests/unit clean
 	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
 
-.PHONY: all module tools install dkms-install dkms-uninstall deps unit lint \
+.PHONY: all module tools install dkms-install deb dkms-uninstall deps unit lint \
 	selftests check demo check-debug bench fuzz kernels clean

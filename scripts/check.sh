@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: installs what is missing, builds, then runs every tier:
-# parser unit tests, static checks, the DKMS build and the selftests in a
-# VM.  Ends with "N passed, N failed"; exits non-zero on any failure.
+# parser unit tests, static checks, the DKMS build, the Debian and OpenWrt
+# packages and the selftests in a VM.  Ends with "N passed, N failed";
+# exits non-zero on any failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -46,6 +47,8 @@ stage unit make -s -C tests/unit run
 [ -f tests/fuzz/Makefile ] && stage fuzz make -s -C tests/fuzz smoke
 stage lint scripts/lint.sh
 stage dkms scripts/dkms-test.sh
+stage deb scripts/deb-test.sh
+stage openwrt scripts/openwrt-test.sh
 stage selftests make -s selftests
 
 echo "check finished in $(($(date +%s) - start)) s; logs in $logdir"

@@ -17,6 +17,8 @@ PACKAGES=(
 	python3 python3-pyftpdlib lftp curl
 	dkms sparse
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
+	build-essential debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git
+	systemd man-db
 	tcpdump socat procps
 	clang libclang-rt-14-dev llvm valgrind jq
 )

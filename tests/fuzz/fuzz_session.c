@@ -24,10 +24,6 @@
  * those records are skipped like the ALG skips the bytes.  After every
  * call the invariants of session.h are checked; abort() on violation.
  *
- * Build with -DFUZZ_SKIP_TELNET_SPAN to accept a match span of a client
- * line with Telnet/NUL bytes before its verb that is relative to the verb
- * rather than to the line (a known disagreement, see the unit tests).
- *
  * Build with -DFUZZ_CHECK_PREFIX to also check that a line that is not
  * PORT/EPRT/227/229 by ftp_line_interest() gives the same event and state
  * when passed as its FTP_SESSION_PREFIX-byte prefix.
@@ -84,12 +80,6 @@ static void check_span(const char *line, unsigned int len, enum ftp_dir dir,
 	CHECK(m->arg_off <= len && m->arg_len <= len - m->arg_off);
 	if (m->arg_len > FTP_LINE_MAX)
 		return;
-#ifdef FUZZ_SKIP_TELNET_SPAN
-	/* Known issue: the span is relative to the verb, not the line. */
-	if (dir == FTP_DIR_CLIENT && len &&
-	    (line[0] == 0 || (unsigned char)line[0] == 0xff))
-		return;
-#endif
 	switch (m->kind) {
 	case FTP_KIND_PORT:
 		CHECK(dir == FTP_DIR_CLIENT);

@@ -16,13 +16,7 @@
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-require_base
-require_module
-
-topo_create
-ftp_root_prepare
-check "vsftpd IPv4 started" vsftpd_start v4 4 "$CTRL_PORT" || exit 1
-check "vsftpd IPv6 started" vsftpd_start v6 6 "$CTRL_PORT" || exit 1
+ftp_test_setup
 
 # --- SNAT: clients behind the router -------------------------------------
 topo_routes snat

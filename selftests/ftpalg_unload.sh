@@ -54,16 +54,10 @@ declare -A BG_PID
 bg_get()
 {
 	local name=$1 mode=$2 host=$3
-	local -a opt
-	case $mode in
-	port) opt=(--ftp-port - --disable-eprt) ;;
-	eprt) opt=(--ftp-port -) ;;
-	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip) ;;
-	epsv) opt=(--ftp-skip-pasv-ip) ;;
-	esac
+	curl_mode_opts "$mode" || return 1
 	rm -f "$TMPD/$name.out"
 	nsx "$NS_C" timeout "$(scaled 100)" curl -sS -v --max-time 90 --connect-timeout 20 \
-		"${opt[@]}" -o "$TMPD/$name.out" \
+		"${CURL_MODE_OPTS[@]}" -o "$TMPD/$name.out" \
 		"ftp://$(url_host "$host"):$CTRL_PORT/big.bin" > "$TMPD/$name.log" 2>&1 &
 	BG_PID[$name]=$!
 	_pids+=("$!")

@@ -691,6 +691,19 @@ vsftpd_start()
 	fi
 }
 
+# ftp_test_setup: what the transfer tests start with: the modules, the
+# three namespaces, the FTP root, vsftpd on IPv4 and IPv6 (exits if a
+# server does not start).
+ftp_test_setup()
+{
+	require_base
+	require_module
+	topo_create
+	ftp_root_prepare
+	check "vsftpd IPv4 started" vsftpd_start v4 4 "$CTRL_PORT" || exit 1
+	check "vsftpd IPv6 started" vsftpd_start v6 6 "$CTRL_PORT" || exit 1
+}
+
 vsftpd_stop()
 {
 	local var="VSFTPD_PID_$1"
@@ -724,6 +737,19 @@ curl_get()
 	curl_get_file data.bin "$@"
 }
 
+# curl_mode_opts MODE: curl's options for data connection mode MODE
+# (port, eprt, pasv, epsv) into the array CURL_MODE_OPTS.
+curl_mode_opts()
+{
+	case $1 in
+	port) CURL_MODE_OPTS=(--ftp-port - --disable-eprt) ;;
+	eprt) CURL_MODE_OPTS=(--ftp-port -) ;;
+	pasv) CURL_MODE_OPTS=(--disable-epsv --no-ftp-skip-pasv-ip) ;;
+	epsv) CURL_MODE_OPTS=(--ftp-skip-pasv-ip) ;;
+	*) echo "bad mode $1"; return 1 ;;
+	esac
+}
+
 # curl_get_file FILE MODE HOST [PORT [OUT [TIMEOUT]]]: curl_get for FILE of
 # the server's root.  The transfer must have used MODE's command and no
 # other: on an error reply curl falls back from EPSV to PASV and from EPRT
@@ -731,22 +757,21 @@ curl_get()
 curl_get_file()
 {
 	local file=$1 mode=$2 host=$3 port=${4:-$CTRL_PORT} out=${5:-$TMPD/dl.bin}
-	local tmo=${6:-$CLIENT_TIMEOUT} want not
-	local -a opt
+	local tmo=${6:-$CLIENT_TIMEOUT} want=${mode^^} not
+	curl_mode_opts "$mode" || return 2
 	case $mode in
-	port) opt=(--ftp-port - --disable-eprt); want=PORT; not=EPRT ;;
-	eprt) opt=(--ftp-port -); want=EPRT; not=PORT ;;
-	pasv) opt=(--disable-epsv --no-ftp-skip-pasv-ip); want=PASV; not=EPSV ;;
-	epsv) opt=(--ftp-skip-pasv-ip); want=EPSV; not=PASV ;;
-	*) echo "bad mode $mode"; return 2 ;;
+	port) not=EPRT ;;
+	eprt) not=PORT ;;
+	pasv) not=EPSV ;;
+	epsv) not=PASV ;;
 	esac
 	rm -f "$out"
 	nsx "$NS_C" timeout $((tmo + 5)) curl -sS -v --max-time "$tmo" \
-		--connect-timeout "$tmo" "${opt[@]}" -o "$out" \
+		--connect-timeout "$tmo" "${CURL_MODE_OPTS[@]}" -o "$out" \
 		"ftp://$(url_host "$host"):$port/$file" > "$out.log" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then
-		grep -E '^(< [0-9]|> [A-Z]|curl:|\* (Connect|Trying|Failed|Connected))' "$out.log" | tail -n 25
+		grep -E '^(< [0-9]|> [A-Z]|curl:|\* +(Connect|Trying|Failed|Connected))' "$out.log" | tail -n 25
 		echo "curl exit $rc"
 		return 1
 	fi

@@ -19,6 +19,7 @@ PACKAGES=(
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
 	tcpdump socat procps
 	clang libclang-rt-14-dev llvm valgrind jq
+	bash-completion groff-base
 )
 
 # Newest kernel release with both an image in /boot and a build/ directory.

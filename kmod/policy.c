@@ -250,8 +250,10 @@ struct ftpalg_policy_table *ftpalg_policy_table_new(unsigned int n)
 	return ftpalg_policy_alloc(&ftpalg_default, n);
 }
 
-/* Longest prefix first (the first match wins), then a total order, so
- * that equal scopes end up next to each other. */
+/*
+ * Longest prefix first (the first match wins), then a total order, so
+ * that equal scopes end up next to each other.
+ */
 static int ftpalg_scope_cmp(const void *a, const void *b)
 {
 	const struct ftpalg_scope *x = a, *y = b;

@@ -65,8 +65,8 @@ enum ftpalg_attr {
 	FTPALG_A_STATS,			/* nest: enum ftpalg_stat + 1, u64 each */
 	FTPALG_A_EVENT,			/* nest: enum ftpalg_event_attr */
 	FTPALG_A_PAD,
-	FTPALG_A_SCOPES,		/* nest of nests (any type): each an
-					 * FTPALG_A_SCOPE + FTPALG_A_POLICY */
+	FTPALG_A_SCOPES,		/* nests (of any type), each an */
+					/* FTPALG_A_SCOPE + FTPALG_A_POLICY */
 
 	__FTPALG_A_MAX,
 };

@@ -352,6 +352,23 @@ int ftpalgctl_parse_command(int argc, char *const argv[],
 	return fail(err, errlen, "unknown command \"%s\"", argv[0]);
 }
 
+/*
+ * The value of an option: @attached (the rest of "-nNAME", or what follows
+ * "--netns="), else the next word, argv[++*i].  @usage: "-n NAME".
+ */
+static int option_value(const char *attached, int *i, int argc,
+			char *const argv[], const char *usage, const char **value,
+			char *err, size_t errlen)
+{
+	if (attached)
+		*value = attached;
+	else if (*i + 1 < argc)
+		*value = argv[++*i];
+	else
+		return fail(err, errlen, "option %s: the value is missing", usage);
+	return EXIT_OK;
+}
+
 int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 		    char *err, size_t errlen)
 {
@@ -381,20 +398,18 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 			} else if (!strcmp(a, "--version")) {
 				if (early == FTPALGCTL_CMD_NONE)
 					early = FTPALGCTL_CMD_VERSION;
-			} else if (!strcmp(a, "--netns")) {
-				if (i + 1 >= argc)
-					return fail(err, errlen,
-						    "option --netns needs a NAME");
-				req->netns = argv[++i];
-			} else if (!strncmp(a, "--netns=", 8)) {
-				req->netns = a + 8;
-			} else if (!strcmp(a, "--batch")) {
-				if (i + 1 >= argc)
-					return fail(err, errlen,
-						    "option --batch needs a FILE");
-				req->file = argv[++i];
-			} else if (!strncmp(a, "--batch=", 8)) {
-				req->file = a + 8;
+			} else if (!strcmp(a, "--netns") ||
+				   !strncmp(a, "--netns=", 8)) {
+				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
+						 "--netns NAME", &req->netns,
+						 err, errlen))
+					return EXIT_USAGE;
+			} else if (!strcmp(a, "--batch") ||
+				   !strncmp(a, "--batch=", 8)) {
+				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
+						 "--batch FILE", &req->file,
+						 err, errlen))
+					return EXIT_USAGE;
 			} else {
 				return fail(err, errlen, "unknown option \"%s\"", a);
 			}
@@ -416,22 +431,16 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 					early = FTPALGCTL_CMD_VERSION;
 				continue;
 			case 'n':
-				if (p[1])
-					req->netns = p + 1;
-				else if (i + 1 < argc)
-					req->netns = argv[++i];
-				else
-					return fail(err, errlen,
-						    "option -n needs a NAME");
+				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
+						 argv, "-n NAME", &req->netns,
+						 err, errlen))
+					return EXIT_USAGE;
 				break;
 			case 'b':
-				if (p[1])
-					req->file = p + 1;
-				else if (i + 1 < argc)
-					req->file = argv[++i];
-				else
-					return fail(err, errlen,
-						    "option -b needs a FILE");
+				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
+						 argv, "-b FILE", &req->file,
+						 err, errlen))
+					return EXIT_USAGE;
 				break;
 			default:
 				return fail(err, errlen, "unknown option \"-%c\"", *p);

@@ -102,40 +102,38 @@ void print_policy_keys(FILE *f, const struct ftpalg_policy *p, const char *gap)
 		fputs("(all keys from the default)", f);
 }
 
-void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps)
+/* One line for the default, one per scope: @head, the keys, newline. */
+static void print_policy_lines(FILE *f, const struct ftpalg_policy_set *ps,
+			       const char *def_head, const char *scope_head,
+			       const char *gap)
 {
 	char pfx[PREFIX_LEN];
 
-	if (ps->have_default) {
-		fputs("default: ", f);
-		print_policy_keys(f, &ps->def, "  ");
+	if (ps->have_default && def_head) {
+		fputs(def_head, f);
+		print_policy_keys(f, &ps->def, gap);
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < ps->nscopes; i++) {
-		fprintf(f, "server %s: ",
+		fprintf(f, scope_head,
 			fmt_prefix(&ps->scopes[i].prefix, pfx, sizeof(pfx)));
-		print_policy_keys(f, &ps->scopes[i].policy, "  ");
+		print_policy_keys(f, &ps->scopes[i].policy, gap);
 		fputc('\n', f);
 	}
 }
 
+void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps)
+{
+	print_policy_lines(f, ps, "default: ", "server %s: ", "  ");
+}
+
 void print_policy_batch(FILE *f, const struct ftpalg_policy_set *ps)
 {
-	char pfx[PREFIX_LEN];
-
 	fputs("# ftpalgctl save: the whole policy of the namespace; apply it with\n"
 	      "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n", f);
-	if (ps->have_default && ps->def.set) {
-		fputs("set ", f);
-		print_policy_keys(f, &ps->def, " ");
-		fputc('\n', f);
-	}
-	for (size_t i = 0; i < ps->nscopes; i++) {
-		fprintf(f, "set server %s ",
-			fmt_prefix(&ps->scopes[i].prefix, pfx, sizeof(pfx)));
-		print_policy_keys(f, &ps->scopes[i].policy, " ");
-		fputc('\n', f);
-	}
+	/* a default without keys has nothing to restore */
+	print_policy_lines(f, ps, ps->def.set ? "set " : NULL, "set server %s ",
+			   " ");
 }
 
 static void counter_name(unsigned int index, char *buf, size_t len)

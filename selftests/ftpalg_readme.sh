@@ -18,7 +18,9 @@
 # side has a route to the other's real addresses, so a transfer works only
 # if ftpalg expected and (for NAT) rewrote its data connection.  Negative
 # control: the nft ruleset with its helper chain at priority raw (before
-# conntrack) attaches nothing, and PASV through DNAT fails.
+# conntrack) attaches nothing, and PASV through DNAT fails.  Last, the
+# README's advice for a module reload: save, rmmod, modprobe, restore
+# gives the policy back.
 #
 #   outside: NS_C (c0)  ---  wan (r0) router NS_R (r1)  ---  (s0) NS_S inside
 #   client of the DNAT        public 203.0.113.1         server 198.51.100.2
@@ -188,6 +190,27 @@ run_ftpalgctl()
 	esac
 }
 
+# reload_keeps_policy: what the README says to do at a module reload
+# (save, then restore after loading it) gives the policy back.
+reload_keeps_policy()
+{
+	local f=$TMPD/reload.policy
+	"$CTL" -n "$NS_R" set active off min-port 2000 action reset
+	"$CTL" -n "$NS_R" set server 198.51.100.0/24 passive-window 40000-40100
+	"$CTL" -n "$NS_R" set server 2001:db8:2::/64 bounce allow
+	check "reload: save" sh -c "'$CTL' -n '$NS_R' save > '$f'" || return
+	router_reset
+	nsx "$NS_R" conntrack -F -f ipv4 >/dev/null 2>&1
+	nsx "$NS_R" conntrack -F -f ipv6 >/dev/null 2>&1
+	check "reload: rmmod $FTPALG_MODULE" busywait 10000 rmmod "$FTPALG_MODULE" || return
+	check "reload: modprobe $FTPALG_MODULE" modprobe "$FTPALG_MODULE" || return
+	check "reload: the policy is lost (defaults, no scope)" \
+		sh -c "'$CTL' -n '$NS_R' save | grep -c '^set' | grep -qx 1"
+	check "reload: restore" "$CTL" -n "$NS_R" restore "$f"
+	check "reload: the policy is back" \
+		sh -c "'$CTL' -n '$NS_R' save | cmp - '$f'"
+}
+
 n_blocks=0
 while read -r type name; do
 	n_blocks=$((n_blocks + 1))
@@ -199,6 +222,8 @@ while read -r type name; do
 	*) ktap_fail "README block \"$type $name\": no runner for $type" ;;
 	esac
 done < <(blocks)
+echo "# --- module reload"
+reload_keeps_policy
 check "the README has the nft, iptables and ftpalgctl examples ($n_blocks blocks)" \
 	sh -c "blocks() { sed -n 's/^\`\`\`\([a-z0-9]*\) .*/\1/p' '$README'; }; blocks | grep -qx nft && blocks | grep -qx iptables && blocks | grep -qx ftpalgctl"
 check "every fence of the README is a named block the test found" \

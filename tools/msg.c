@@ -63,8 +63,10 @@ void msg_put_policy_set(struct nlmsghdr *nlh, const struct ftpalg_policy_set *ps
 		return;
 	scopes = mnl_attr_nest_start(nlh, FTPALG_A_SCOPES);
 	for (size_t i = 0; i < ps->nscopes; i++) {
-		/* entries are told apart by position; the type is their index */
-		struct nlattr *entry = mnl_attr_nest_start(nlh, (uint16_t)(i + 1));
+		/* entries are told apart by position: the type, their index,
+		 * is only for people reading a dump of the message */
+		struct nlattr *entry = mnl_attr_nest_start(nlh,
+			(uint16_t)((i + 1) & NLA_TYPE_MASK));
 
 		msg_put_scope(nlh, &ps->scopes[i].prefix);
 		msg_put_policy(nlh, &ps->scopes[i].policy);

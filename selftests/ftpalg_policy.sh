@@ -19,12 +19,6 @@
 #  - per-namespace isolation: a second router with the same addresses
 #  - refusal events (ftpalgctl -j monitor), counters, sessions/expect JSON
 #    compared with conntrack -L / conntrack -L expect
-#  - persistence: save prints every key of the default and of IPv4 and
-#    IPv6 scopes; restore of it onto a changed namespace gives back the
-#    same policy (show -j, save) and verdicts; restore replaces the whole
-#    policy at once: a bad line, a file the kernel refuses (1025 scopes)
-#    or a caller without CAP_NET_ADMIN change nothing; -b runs lines in
-#    order and stops at the first failure
 #  - privilege: joining the events group needs CAP_NET_ADMIN over the
 #    namespace (root without it, a user namespace's root: refused; the
 #    root of a user namespace in its own network namespace: allowed);
@@ -38,7 +32,7 @@
 # Environment (besides lib.sh's):
 #   FTPALG_POLICY_SECTIONS  sections to run, in order (default: all of
 #       defaults active bounce minport window redirect reset scopes
-#       isolation dnat persist privilege)
+#       isolation dnat privilege)
 #   FTPALG_POLICY_WAIT      seconds a refused line is given to be answered (2)
 
 # shellcheck disable=SC2317 # helpers are called through check/busywait
@@ -381,7 +375,7 @@ in_window() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 # ------------------------------------------------------------ topology
 
-SECTIONS=${FTPALG_POLICY_SECTIONS:-defaults active bounce minport window redirect reset scopes isolation dnat persist privilege}
+SECTIONS=${FTPALG_POLICY_SECTIONS:-defaults active bounce minport window redirect reset scopes isolation dnat privilege}
 want_section() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 topo_create
@@ -844,116 +838,6 @@ sec_dnat()
 	fi
 	topo_routes routed
 	router_rules nft -150 none
-}
-
-# ------------------------------------------------------- persistence
-
-# policy_json: router 1's policy as canonical JSON (scopes sorted).
-policy_json() { ctl -j show | jq -cS '.policy | .scopes |= sort_by(.server)'; }
-
-# check_policy_is DESC FILE: router 1's policy is the one saved in FILE.
-check_policy_is()
-{
-	local now
-	now=$(policy_json)
-	if [ "$now" = "$(cat "$2")" ]; then
-		ktap_pass "$1"
-	else
-		ktap_fail "$1"
-		diag "$(diff <(jq . "$2") <(jq . <<< "$now"))"
-	fi
-}
-
-# scope_lines FIRST COUNT: COUNT distinct IPv6 /64 scopes, set lines.
-scope_lines()
-{
-	local i
-	for ((i = $1; i < $1 + $2; i++)); do
-		printf 'set server 2001:db8:%x:%x::/64 min-port %d\n' \
-			$((i / 65536 + 0x100)) $((i % 65536)) $((1024 + i))
-	done
-}
-
-sec_persist()
-{
-	local f=$TMPD/persist out rc
-	new_case
-	check "save of the defaults: one set line, every key at its module default" \
-		sh -c "'$CTL' -n '$NS_R' save | grep -v '^#' | grep -qx 'set active on bounce drop min-port 1024 passive-window any passive-map off action drop'"
-	# every key, off its default, on the default policy and on scopes of
-	# both families; a scope with some keys and a /0 of each
-	ctl set active off bounce allow min-port 2000 passive-window 40000-40050 \
-		passive-map on action reset
-	ctl set server 198.51.100.0/24 active off bounce drop min-port 3000 \
-		passive-window 50000-50100 passive-map off action reset
-	ctl set server "$S4" active on min-port 1024
-	ctl set server 0.0.0.0/0 passive-window any
-	ctl set server 2001:db8:2::/64 active on bounce drop min-port 0 \
-		passive-window 1-65535 passive-map off action drop
-	ctl set server "$S6" action reset
-	ctl set server ::/0 passive-map on
-	policy_json > "$f.json"
-	check "policy set: the default and 6 scopes" \
-		jq -e '.scopes | length == 6' "$f.json"
-	check "save exits 0" sh -c "'$CTL' -n '$NS_R' save > '$f.saved'"
-	check "save: 7 set lines, each scope once" \
-		sh -c "test \$(grep -c '^set ' '$f.saved') -eq 7 && test \$(grep -c '^set server ' '$f.saved') -eq 6"
-	diag "$(cat "$f.saved")"
-
-	# a different policy: every default key changed back, a scope more,
-	# scopes removed, a surviving scope with other keys
-	policy_defaults "$NS_R"
-	ctl set server 203.0.113.0/24 active off
-	ctl set server "$S4" bounce allow
-	check "restore exits 0" ctl restore "$f.saved"
-	check_policy_is "restore: the same policy as saved (every key, IPv4 and IPv6)" "$f.json"
-	check "save after restore: the same lines" \
-		sh -c "'$CTL' -n '$NS_R' save | cmp - '$f.saved'"
-	check_pp "restored /24 scope (active off, reset): PORT to B reset" reset "$S4B" \
-		--wait 10 "TYPE I" "PORT $(port_arg "$C4" 2006)"
-	ftp_transfer "restored /32 scope (active on): active PORT to A works" port "$S4"
-
-	# what restore refuses changes nothing
-	{ cat "$f.saved"; echo "set server 198.51.100.0/24 active sometimes"; } > "$f.bad"
-	policy_defaults "$NS_R"
-	ctl set min-port 5
-	policy_json > "$f.before"
-	out=$(ctl restore "$f.bad" 2>&1)
-	rc=$?
-	check "restore of a file with a bad last line: exit 2 (got $rc)" test "$rc" -eq 2
-	check "restore names the file and the line" \
-		grep -qF "$f.bad:$(wc -l < "$f.bad"): set: invalid active \"sometimes\"" <<< "$out"
-	check_policy_is "restore of a bad file applied nothing" "$f.before"
-	out=$(nsx "$NS_R" "${NOCAP[@]}" "$CTL" restore "$f.saved" 2>&1)
-	rc=$?
-	check "restore without CAP_NET_ADMIN: exit 1 (got $rc)" test "$rc" -eq 1
-	check_policy_is "restore without CAP_NET_ADMIN applied nothing" "$f.before"
-	scope_lines 0 1025 > "$f.many"
-	out=$(ctl restore "$f.many" 2>&1)
-	rc=$?
-	check "restore of 1025 scopes: the kernel refuses, exit 1 (got $rc)" test "$rc" -eq 1
-	check "restore of 1025 scopes: says why" grep -q "kernel: too many scopes" <<< "$out"
-	check_policy_is "restore of 1025 scopes applied nothing" "$f.before"
-	head -n 1024 "$f.many" > "$f.most"
-	check "restore of 1024 scopes (one message of about 100 KB)" ctl restore "$f.most"
-	check "1024 scopes, the default back to the module's" \
-		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy.min_port == 1024 and (.policy.scopes | length) == 1024 and any(.policy.scopes[]; .server == \"2001:db8:100:3ff::/64\" and .min_port == 2047)'"
-	: > "$f.empty"
-	check "restore of an empty file" ctl restore "$f.empty"
-	check "restore of an empty file: the module defaults, no scope" \
-		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy | .active == true and .bounce == \"drop\" and .min_port == 1024 and .passive_window == null and .passive_map == false and .action == \"drop\" and (.scopes | length) == 0'"
-
-	# -b: in order, stops at the first failure
-	printf '%s\n' "set server 192.0.2.0/24 active off" "set min-port 3000" \
-		"unset server 192.0.2.0/24" "unset server 192.0.2.0/24" \
-		"set min-port 4000" > "$f.batch"
-	out=$(ctl -b "$f.batch" 2>&1)
-	rc=$?
-	check "-b: the failing 4th line stops it, exit 1 (got $rc)" test "$rc" -eq 1
-	check "-b: names the line" grep -qF "$f.batch:4: failed" <<< "$out"
-	check "-b: lines 1-3 applied, line 5 not" \
-		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy.min_port == 3000 and (.policy.scopes | length) == 0'"
-	policy_defaults "$NS_R"
 }
 
 # ------------------------------------------------- who may do what

@@ -36,6 +36,12 @@ static const struct nla_policy ftpalg_del_nl_policy[FTPALG_A_MAX + 1] = {
 	[FTPALG_A_SCOPE]	= NLA_POLICY_NESTED(ftpalg_scope_nl_policy),
 };
 
+/* Each entry of FTPALG_A_SCOPES is what FTPALG_CMD_SET_POLICY takes. */
+static const struct nla_policy ftpalg_replace_nl_policy[FTPALG_A_MAX + 1] = {
+	[FTPALG_A_POLICY]	= NLA_POLICY_NESTED(ftpalg_policy_nl_policy),
+	[FTPALG_A_SCOPES]	= NLA_POLICY_NESTED_ARRAY(ftpalg_set_nl_policy),
+};
+
 static struct genl_family ftpalg_family;
 
 static int ftpalg_put_addr(struct sk_buff *skb, int type, u8 family,
@@ -144,21 +150,20 @@ static int ftpalg_get_policy_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
-static int ftpalg_parse_scope(struct genl_info *info,
-			      struct ftpalg_scope *sc)
+static int ftpalg_parse_scope(const struct nlattr *nest, struct ftpalg_scope *sc,
+			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FTPALG_SCOPE_A_MAX + 1];
-	struct nlattr *nest = info->attrs[FTPALG_A_SCOPE];
 	unsigned int len, maxlen;
 	int ret;
 
 	ret = nla_parse_nested(tb, FTPALG_SCOPE_A_MAX, nest,
-			       ftpalg_scope_nl_policy, info->extack);
+			       ftpalg_scope_nl_policy, extack);
 	if (ret)
 		return ret;
 	if (!tb[FTPALG_SCOPE_A_FAMILY] || !tb[FTPALG_SCOPE_A_ADDR] ||
 	    !tb[FTPALG_SCOPE_A_PREFIXLEN]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "scope needs family, address and prefix length");
 		return -EINVAL;
 	}
@@ -173,39 +178,39 @@ static int ftpalg_parse_scope(struct genl_info *info,
 		len = len == sizeof(sc->addr.in6) ? len : 0;
 		maxlen = 128;
 	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[FTPALG_SCOPE_A_FAMILY],
+		NL_SET_ERR_MSG_ATTR(extack, tb[FTPALG_SCOPE_A_FAMILY],
 				    "family must be AF_INET or AF_INET6");
 		return -EAFNOSUPPORT;
 	}
 	if (!len) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[FTPALG_SCOPE_A_ADDR],
+		NL_SET_ERR_MSG_ATTR(extack, tb[FTPALG_SCOPE_A_ADDR],
 				    "address length does not match the family");
 		return -EINVAL;
 	}
 	if (sc->prefixlen > maxlen) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[FTPALG_SCOPE_A_PREFIXLEN],
+		NL_SET_ERR_MSG_ATTR(extack, tb[FTPALG_SCOPE_A_PREFIXLEN],
 				    "prefix length too long for the family");
 		return -EINVAL;
 	}
 	nla_memcpy(&sc->addr, tb[FTPALG_SCOPE_A_ADDR], len);
 	if (!ftpalg_scope_host_bits_clear(sc)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[FTPALG_SCOPE_A_ADDR],
+		NL_SET_ERR_MSG_ATTR(extack, tb[FTPALG_SCOPE_A_ADDR],
 				    "address has host bits set beyond the prefix");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int ftpalg_parse_policy(struct genl_info *info,
-			       struct ftpalg_policy *pol, u16 *keys)
+static int ftpalg_parse_policy(const struct nlattr *nest,
+			       struct ftpalg_policy *pol, u16 *keys,
+			       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[FTPALG_POLICY_A_MAX + 1];
-	struct nlattr *nest = info->attrs[FTPALG_A_POLICY];
 	unsigned int i;
 	int ret;
 
 	ret = nla_parse_nested(tb, FTPALG_POLICY_A_MAX, nest,
-			       ftpalg_policy_nl_policy, info->extack);
+			       ftpalg_policy_nl_policy, extack);
 	if (ret)
 		return ret;
 
@@ -214,11 +219,11 @@ static int ftpalg_parse_policy(struct genl_info *info,
 		if (tb[i])
 			*keys |= FTPALG_KEY(i);
 	if (!*keys) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest, "no policy key given");
+		NL_SET_ERR_MSG_ATTR(extack, nest, "no policy key given");
 		return -EINVAL;
 	}
 	if (!tb[FTPALG_POLICY_A_PASSIVE_MIN] != !tb[FTPALG_POLICY_A_PASSIVE_MAX]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "passive window needs both ends");
 		return -EINVAL;
 	}
@@ -234,7 +239,7 @@ static int ftpalg_parse_policy(struct genl_info *info,
 		pol->passive_max = nla_get_u16(tb[FTPALG_POLICY_A_PASSIVE_MAX]);
 		if (pol->passive_min > pol->passive_max ||
 		    (!pol->passive_min && pol->passive_max)) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
+			NL_SET_ERR_MSG_ATTR(extack,
 					    tb[FTPALG_POLICY_A_PASSIVE_MIN],
 					    "passive window must be 1 <= min <= max, or 0-0 for any");
 			return -EINVAL;
@@ -257,12 +262,14 @@ static int ftpalg_set_policy_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, FTPALG_A_POLICY))
 		return -EINVAL;
 	if (info->attrs[FTPALG_A_SCOPE]) {
-		ret = ftpalg_parse_scope(info, &scope);
+		ret = ftpalg_parse_scope(info->attrs[FTPALG_A_SCOPE], &scope,
+					 info->extack);
 		if (ret)
 			return ret;
 		sc = &scope;
 	}
-	ret = ftpalg_parse_policy(info, &pol, &keys);
+	ret = ftpalg_parse_policy(info->attrs[FTPALG_A_POLICY], &pol, &keys,
+				  info->extack);
 	if (ret)
 		return ret;
 	ret = ftpalg_policy_set(genl_info_net(info), sc, &pol, keys);
@@ -278,13 +285,88 @@ static int ftpalg_del_policy_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, FTPALG_A_SCOPE))
 		return -EINVAL;
-	ret = ftpalg_parse_scope(info, &scope);
+	ret = ftpalg_parse_scope(info->attrs[FTPALG_A_SCOPE], &scope,
+				 info->extack);
 	if (ret)
 		return ret;
 	ret = ftpalg_policy_del(genl_info_net(info), &scope);
 	if (ret == -ENOENT)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[FTPALG_A_SCOPE],
 				    "no such scope");
+	return ret;
+}
+
+/* One entry of FTPALG_A_SCOPES into @sc. */
+static int ftpalg_parse_scope_entry(const struct nlattr *entry,
+				    struct ftpalg_scope *sc,
+				    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FTPALG_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, FTPALG_A_MAX, entry, ftpalg_set_nl_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (!tb[FTPALG_A_SCOPE] || !tb[FTPALG_A_POLICY]) {
+		NL_SET_ERR_MSG_ATTR(extack, entry,
+				    "scope entry needs a scope and a policy");
+		return -EINVAL;
+	}
+	ret = ftpalg_parse_scope(tb[FTPALG_A_SCOPE], sc, extack);
+	if (ret)
+		return ret;
+	return ftpalg_parse_policy(tb[FTPALG_A_POLICY], &sc->pol, &sc->keys,
+				   extack);
+}
+
+/* The whole table is built and checked first: on any error nothing changes. */
+static int ftpalg_replace_policy_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	const struct nlattr *scopes = info->attrs[FTPALG_A_SCOPES];
+	const struct nlattr *entry;
+	struct ftpalg_policy_table *t;
+	struct ftpalg_policy pol;
+	unsigned int n = 0;
+	int rem, ret = 0;
+	u16 keys;
+
+	if (scopes)
+		nla_for_each_nested(entry, scopes, rem)
+			n++;
+	if (n > FTPALG_MAX_SCOPES) {
+		NL_SET_ERR_MSG_ATTR(info->extack, scopes, "too many scopes");
+		return -ENOSPC;
+	}
+	t = ftpalg_policy_table_new(n);
+	if (!t)
+		return -ENOMEM;
+	if (info->attrs[FTPALG_A_POLICY]) {
+		ret = ftpalg_parse_policy(info->attrs[FTPALG_A_POLICY], &pol,
+					  &keys, info->extack);
+		if (ret)
+			goto err;
+		ftpalg_policy_overlay(&t->def, &pol, keys);
+	}
+	if (scopes) {
+		nla_for_each_nested(entry, scopes, rem) {
+			ret = ftpalg_parse_scope_entry(entry, &t->scopes[t->n],
+						       info->extack);
+			if (ret)
+				goto err;
+			t->n++;
+		}
+	}
+	ret = ftpalg_policy_replace(genl_info_net(info), t);
+	if (ret == -EEXIST) {
+		NL_SET_ERR_MSG_ATTR(info->extack, scopes,
+				    "a scope is given twice");
+		goto err;
+	}
+	return ret;
+err:
+	kfree(t);
 	return ret;
 }
 
@@ -340,6 +422,13 @@ static const struct genl_ops ftpalg_genl_ops[] = {
 		.cmd	= FTPALG_CMD_DEL_POLICY,
 		.doit	= ftpalg_del_policy_doit,
 		.policy	= ftpalg_del_nl_policy,
+		.maxattr = FTPALG_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= FTPALG_CMD_REPLACE_POLICY,
+		.doit	= ftpalg_replace_policy_doit,
+		.policy	= ftpalg_replace_nl_policy,
 		.maxattr = FTPALG_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},

@@ -11,6 +11,7 @@
 #include <linux/inetdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 
@@ -134,8 +135,8 @@ void ftpalg_policy_net_exit(struct net *net)
 	kfree(rcu_dereference_protected(ftpalg_pernet(net)->policy, true));
 }
 
-static void ftpalg_policy_overlay(struct ftpalg_policy *dst,
-				  const struct ftpalg_policy *src, u16 keys)
+void ftpalg_policy_overlay(struct ftpalg_policy *dst,
+			   const struct ftpalg_policy *src, u16 keys)
 {
 	if (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTIVE))
 		dst->active = src->active;
@@ -231,16 +232,52 @@ static void ftpalg_policy_publish(struct net *net,
 	rcu_read_unlock();
 }
 
+/* A table with default @def and room for @n scopes, none used yet. */
 static struct ftpalg_policy_table *
-ftpalg_policy_copy(const struct ftpalg_policy_table *old, unsigned int n)
+ftpalg_policy_alloc(const struct ftpalg_policy *def, unsigned int n)
 {
 	struct ftpalg_policy_table *t;
 
 	t = kzalloc(struct_size(t, scopes, n), GFP_KERNEL);
 	if (!t)
 		return NULL;
-	t->def = old->def;
+	t->def = *def;
 	return t;
+}
+
+struct ftpalg_policy_table *ftpalg_policy_table_new(unsigned int n)
+{
+	return ftpalg_policy_alloc(&ftpalg_default, n);
+}
+
+/*
+ * Longest prefix first (the first match wins), then a total order, so
+ * that equal scopes end up next to each other.
+ */
+static int ftpalg_scope_cmp(const void *a, const void *b)
+{
+	const struct ftpalg_scope *x = a, *y = b;
+
+	if (x->prefixlen != y->prefixlen)
+		return y->prefixlen - x->prefixlen;
+	if (x->family != y->family)
+		return x->family - y->family;
+	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
+}
+
+int ftpalg_policy_replace(struct net *net, struct ftpalg_policy_table *t)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(net);
+	unsigned int i;
+
+	sort(t->scopes, t->n, sizeof(t->scopes[0]), ftpalg_scope_cmp, NULL);
+	for (i = 1; i < t->n; i++)
+		if (ftpalg_scope_same(&t->scopes[i - 1], &t->scopes[i]))
+			return -EEXIST;
+	mutex_lock(&fn->policy_mutex);
+	ftpalg_policy_publish(net, t);
+	mutex_unlock(&fn->policy_mutex);
+	return 0;
 }
 
 int ftpalg_policy_set(struct net *net, const struct ftpalg_scope *scope,
@@ -266,7 +303,7 @@ int ftpalg_policy_set(struct net *net, const struct ftpalg_scope *scope,
 		ret = -ENOSPC;
 		goto out;
 	}
-	t = ftpalg_policy_copy(old, old->n + (scope && !found));
+	t = ftpalg_policy_alloc(&old->def, old->n + (scope && !found));
 	if (!t) {
 		ret = -ENOMEM;
 		goto out;
@@ -311,7 +348,7 @@ int ftpalg_policy_del(struct net *net, const struct ftpalg_scope *scope)
 		ret = -ENOENT;
 		goto out;
 	}
-	t = ftpalg_policy_copy(old, old->n - 1);
+	t = ftpalg_policy_alloc(&old->def, old->n - 1);
 	if (!t) {
 		ret = -ENOMEM;
 		goto out;

@@ -62,4 +62,16 @@ int ftpalg_policy_set(struct net *net, const struct ftpalg_scope *scope,
 		      const struct ftpalg_policy *pol, u16 keys);
 int ftpalg_policy_del(struct net *net, const struct ftpalg_scope *scope);
 
+void ftpalg_policy_overlay(struct ftpalg_policy *dst,
+			   const struct ftpalg_policy *src, u16 keys);
+/*
+ * Whole-table replacement: a new table holds the module parameters'
+ * default and room for @n scopes; fill t->scopes[0..t->n) in any order.
+ * ftpalg_policy_replace() publishes it as @net's policy (then it is no
+ * longer the caller's), or fails with -EEXIST if a scope is there twice
+ * (then the caller frees it).
+ */
+struct ftpalg_policy_table *ftpalg_policy_table_new(unsigned int n);
+int ftpalg_policy_replace(struct net *net, struct ftpalg_policy_table *t);
+
 #endif /* FTPALG_POLICY_H */

@@ -21,6 +21,7 @@ PACKAGES=(
 	systemd man-db
 	tcpdump socat procps
 	clang libclang-rt-14-dev llvm valgrind jq
+	bash-completion groff-base
 )
 
 # Newest kernel release with both an image in /boot and a build/ directory.

@@ -292,6 +292,26 @@ static int parse_stats(int argc, char *const argv[],
 	return parse_no_args(argc - 1, argv + 1, req, err, errlen);
 }
 
+static int parse_save(int argc, char *const argv[],
+		      struct ftpalgctl_request *req, char *err, size_t errlen)
+{
+	if (req->json)
+		return fail(err, errlen,
+			    "save prints batch lines, not JSON (-j show prints the policy as JSON)");
+	return parse_no_args(argc, argv, req, err, errlen);
+}
+
+static int parse_file(int argc, char *const argv[],
+		      struct ftpalgctl_request *req, char *err, size_t errlen)
+{
+	if (argc < 1)
+		return fail(err, errlen, "restore: needs a FILE (- for standard input)");
+	if (!*argv[0])
+		return fail(err, errlen, "restore: empty file name");
+	req->file = argv[0];
+	return parse_no_args(argc - 1, argv + 1, req, err, errlen);
+}
+
 static const struct {
 	const char *name;
 	enum ftpalgctl_cmd cmd;
@@ -304,6 +324,8 @@ static const struct {
 	{ "sessions",	FTPALGCTL_CMD_SESSIONS,	parse_no_args },
 	{ "expect",	FTPALGCTL_CMD_EXPECT,	parse_no_args },
 	{ "monitor",	FTPALGCTL_CMD_MONITOR,	parse_no_args },
+	{ "save",	FTPALGCTL_CMD_SAVE,	parse_save },
+	{ "restore",	FTPALGCTL_CMD_RESTORE,	parse_file },
 	{ "help",	FTPALGCTL_CMD_HELP,	parse_no_args },
 };
 
@@ -312,6 +334,38 @@ static int check_netns(const char *name, char *err, size_t errlen)
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, "..") || strlen(name) >= NAME_MAX)
 		return fail(err, errlen, "invalid network namespace name \"%s\"", name);
+	return EXIT_OK;
+}
+
+int ftpalgctl_parse_command(int argc, char *const argv[],
+			    struct ftpalgctl_request *req,
+			    char *err, size_t errlen)
+{
+	if (argc < 1)
+		return fail(err, errlen, "no command given");
+	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
+		if (strcmp(argv[0], commands[c].name))
+			continue;
+		req->cmd = commands[c].cmd;
+		return commands[c].parse(argc - 1, argv + 1, req, err, errlen);
+	}
+	return fail(err, errlen, "unknown command \"%s\"", argv[0]);
+}
+
+/*
+ * The value of an option: @attached (the rest of "-nNAME", or what follows
+ * "--netns="), else the next word, argv[++*i].  @usage: "-n NAME".
+ */
+static int option_value(const char *attached, int *i, int argc,
+			char *const argv[], const char *usage, const char **value,
+			char *err, size_t errlen)
+{
+	if (attached)
+		*value = attached;
+	else if (*i + 1 < argc)
+		*value = argv[++*i];
+	else
+		return fail(err, errlen, "option %s: the value is missing", usage);
 	return EXIT_OK;
 }
 
@@ -344,13 +398,18 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 			} else if (!strcmp(a, "--version")) {
 				if (early == FTPALGCTL_CMD_NONE)
 					early = FTPALGCTL_CMD_VERSION;
-			} else if (!strcmp(a, "--netns")) {
-				if (i + 1 >= argc)
-					return fail(err, errlen,
-						    "option --netns needs a NAME");
-				req->netns = argv[++i];
-			} else if (!strncmp(a, "--netns=", 8)) {
-				req->netns = a + 8;
+			} else if (!strcmp(a, "--netns") ||
+				   !strncmp(a, "--netns=", 8)) {
+				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
+						 "--netns NAME", &req->netns,
+						 err, errlen))
+					return EXIT_USAGE;
+			} else if (!strcmp(a, "--batch") ||
+				   !strncmp(a, "--batch=", 8)) {
+				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
+						 "--batch FILE", &req->file,
+						 err, errlen))
+					return EXIT_USAGE;
 			} else {
 				return fail(err, errlen, "unknown option \"%s\"", a);
 			}
@@ -372,13 +431,16 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 					early = FTPALGCTL_CMD_VERSION;
 				continue;
 			case 'n':
-				if (p[1])
-					req->netns = p + 1;
-				else if (i + 1 < argc)
-					req->netns = argv[++i];
-				else
-					return fail(err, errlen,
-						    "option -n needs a NAME");
+				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
+						 argv, "-n NAME", &req->netns,
+						 err, errlen))
+					return EXIT_USAGE;
+				break;
+			case 'b':
+				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
+						 argv, "-b FILE", &req->file,
+						 err, errlen))
+					return EXIT_USAGE;
 				break;
 			default:
 				return fail(err, errlen, "unknown option \"-%c\"", *p);
@@ -393,15 +455,14 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 		req->cmd = early;
 		return EXIT_OK;
 	}
-	if (i >= argc)
-		return fail(err, errlen, "no command given");
-
-	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
-		if (strcmp(argv[i], commands[c].name))
-			continue;
-		req->cmd = commands[c].cmd;
-		return commands[c].parse(argc - i - 1, argv + i + 1, req,
-					 err, errlen);
+	if (req->file) {
+		if (i < argc)
+			return fail(err, errlen,
+				    "-b FILE takes no command (\"%s\" given)", argv[i]);
+		if (!*req->file)
+			return fail(err, errlen, "-b: empty file name");
+		req->cmd = FTPALGCTL_CMD_BATCH;
+		return EXIT_OK;
 	}
-	return fail(err, errlen, "unknown command \"%s\"", argv[i]);
+	return ftpalgctl_parse_command(argc - i, argv + i, req, err, errlen);
 }

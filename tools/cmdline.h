@@ -32,6 +32,9 @@ enum ftpalgctl_cmd {
 	FTPALGCTL_CMD_SESSIONS,
 	FTPALGCTL_CMD_EXPECT,
 	FTPALGCTL_CMD_MONITOR,
+	FTPALGCTL_CMD_SAVE,
+	FTPALGCTL_CMD_RESTORE,
+	FTPALGCTL_CMD_BATCH,	/* -b FILE */
 };
 
 /* A server prefix (FTPALG_A_SCOPE). */
@@ -63,6 +66,7 @@ struct ftpalgctl_request {
 	bool json;
 	bool pretty;
 	const char *netns;	/* -n NAME, or NULL */
+	const char *file;	/* restore FILE, -b FILE; "-" is stdin */
 	bool has_scope;		/* set/unset: server PREFIX given */
 	struct ftpalg_prefix scope;
 	struct ftpalg_policy policy;	/* set: the keys given */
@@ -74,6 +78,14 @@ struct ftpalgctl_request {
  */
 int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 		    char *err, size_t errlen);
+
+/*
+ * Parse one command and its arguments (argv[0] is the command keyword),
+ * as a line of a batch file; @req keeps its options.
+ */
+int ftpalgctl_parse_command(int argc, char *const argv[],
+			    struct ftpalgctl_request *req,
+			    char *err, size_t errlen);
 
 /* Value parsers, exported for the tests and for completion of errors. */
 int ftpalgctl_parse_prefix(const char *s, struct ftpalg_prefix *p,

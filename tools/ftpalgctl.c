@@ -14,6 +14,7 @@
 
 #include <linux/genetlink.h>
 
+#include "batch.h"
 #include "cmdline.h"
 #include "ct.h"
 #include "genl.h"
@@ -29,9 +30,11 @@
 
 static const char usage_text[] =
 "Usage: ftpalgctl [OPTIONS] COMMAND\n"
+"       ftpalgctl [OPTIONS] -b FILE\n"
 "OPTIONS := { -j | --json } { -p | --pretty } { -n | --netns NAME }\n"
-"           { -h | --help } { -V | --version }\n"
-"COMMAND := { show | set | unset | stats | sessions | expect | monitor | help }\n"
+"           { -b | --batch FILE } { -h | --help } { -V | --version }\n"
+"COMMAND := { show | set | unset | stats | sessions | expect | monitor |\n"
+"             save | restore | help }\n"
 "  show                          policy (default and scopes) and counters\n"
 "  set [ server PREFIX ] KEY VALUE [ KEY VALUE ... ]\n"
 "                                change the default policy or a server scope\n"
@@ -40,6 +43,9 @@ static const char usage_text[] =
 "  sessions                      FTP control connections tracked by ftpalg\n"
 "  expect                        pending data-connection expectations\n"
 "  monitor                       print refusal events until interrupted\n"
+"  save                          the whole policy as set lines\n"
+"  restore FILE                  replace the whole policy with FILE's, at once\n"
+"  -b FILE                       run FILE's commands, one per line, in order\n"
 "KEY VALUE := { active { on | off } | bounce { drop | allow } |\n"
 "              min-port PORT | passive-window { LO-HI | any } |\n"
 "              passive-map { on | off } | action { drop | reset } }\n"
@@ -49,6 +55,8 @@ struct ctx {
 	const struct ftpalgctl_request *req;
 	struct genl *g;
 	struct json j;
+	struct batch batch;		/* -b FILE, restore FILE */
+	struct ftpalg_policy_set restore;	/* what restore FILE sets */
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -270,6 +278,37 @@ static int cmd_stats_reset(struct ctx *c)
 		       NULL, NULL, "stats reset");
 }
 
+static int cmd_save(struct ctx *c)
+{
+	struct ftpalg_policy_set ps = { 0 };
+	int ret = get_policy(c, &ps);
+
+	if (!ret)
+		print_policy_batch(stdout, &ps);
+	free(ps.scopes);
+	return ret;
+}
+
+/* One FTPALG_CMD_REPLACE_POLICY: the kernel takes all of it or nothing. */
+static int cmd_restore(struct ctx *c)
+{
+	size_t size = msg_policy_set_size(&c->restore);
+	struct nlmsghdr *nlh;
+	char *buf;
+	int ret;
+
+	buf = calloc(1, size);
+	if (!buf) {
+		fprintf(stderr, "ftpalgctl: restore: out of memory\n");
+		return EXIT_FAIL;
+	}
+	nlh = genl_msg_in(c->g, buf, FTPALG_CMD_REPLACE_POLICY, NLM_F_ACK);
+	msg_put_policy_set(nlh, &c->restore);
+	ret = request(c, nlh, NULL, NULL, "restore");
+	free(buf);
+	return ret;
+}
+
 /* ------------------------------------------------------------ conntrack */
 
 static int cmd_sessions(struct ctx *c)
@@ -370,6 +409,100 @@ static int cmd_monitor(struct ctx *c)
 	return EXIT_OK;
 }
 
+/* --------------------------------------------------------------- batch */
+
+static const char *file_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+/* The whole of @path ("-": standard input) plus a spare byte; NULL and
+ * errno on failure. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *grown;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		grown = realloc(buf, cap + 1);
+		if (!grown)
+			goto fail;
+		buf = grown;
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		errno = EIO;
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+	return NULL;
+}
+
+/* Read and parse FILE of -b or restore, before anything is done. */
+static int load_file(struct ctx *c)
+{
+	const struct ftpalgctl_request *req = c->req;
+	bool restore = req->cmd == FTPALGCTL_CMD_RESTORE;
+	unsigned int line;
+	char err[256];
+	size_t len;
+	char *text;
+	int ret;
+
+	text = read_file(req->file, &len);
+	if (!text) {
+		fprintf(stderr, "ftpalgctl: cannot read %s: %s\n",
+			file_name(req->file), strerror(errno));
+		return EXIT_FAIL;
+	}
+	ret = batch_parse(text, len, req, restore ? RESTORE_CMDS : BATCH_CMDS,
+			  &c->batch, &line, err, sizeof(err));
+	free(text);
+	if (!ret && restore)
+		ret = batch_policy(&c->batch, &c->restore, &line, err,
+				   sizeof(err));
+	if (ret == EXIT_FAIL)
+		fprintf(stderr, "ftpalgctl: %s: out of memory\n",
+			file_name(req->file));
+	else if (ret)
+		fprintf(stderr, "ftpalgctl: %s:%u: %s\n", file_name(req->file),
+			line, err);
+	return ret;
+}
+
+static int run_command(struct ctx *c);
+
+/* The lines in order, on one socket; the first failure stops the batch. */
+static int cmd_batch(struct ctx *c)
+{
+	const struct ftpalgctl_request *batch_req = c->req;
+	int ret = EXIT_OK;
+
+	for (size_t i = 0; i < c->batch.n && !ret; i++) {
+		c->req = &c->batch.cmds[i].req;
+		ret = run_command(c);
+		if (ret)
+			fprintf(stderr,
+				"ftpalgctl: %s:%u: failed; the lines before it were applied, none after it\n",
+				file_name(batch_req->file), c->batch.cmds[i].line);
+	}
+	c->req = batch_req;
+	return ret;
+}
+
 /* ----------------------------------------------------------------- main */
 
 static int cmd_help(struct ctx *c)
@@ -387,7 +520,8 @@ static int cmd_version(struct ctx *c)
 	return EXIT_OK;
 }
 
-enum needs { NEEDS_NOTHING, NEEDS_GENL, NEEDS_NETNS };
+/* NEEDS_GENL: the ftpalg family, which also tells that the module is there. */
+enum needs { NEEDS_NOTHING, NEEDS_GENL };
 
 static const struct {
 	enum ftpalgctl_cmd cmd;
@@ -401,10 +535,32 @@ static const struct {
 	{ FTPALGCTL_CMD_UNSET,		cmd_unset,		NEEDS_GENL },
 	{ FTPALGCTL_CMD_STATS,		cmd_stats,		NEEDS_GENL },
 	{ FTPALGCTL_CMD_STATS_RESET,	cmd_stats_reset,	NEEDS_GENL },
-	{ FTPALGCTL_CMD_SESSIONS,	cmd_sessions,		NEEDS_NETNS },
-	{ FTPALGCTL_CMD_EXPECT,		cmd_expect,		NEEDS_NETNS },
+	{ FTPALGCTL_CMD_SESSIONS,	cmd_sessions,		NEEDS_GENL },
+	{ FTPALGCTL_CMD_EXPECT,		cmd_expect,		NEEDS_GENL },
 	{ FTPALGCTL_CMD_MONITOR,	cmd_monitor,		NEEDS_GENL },
+	{ FTPALGCTL_CMD_SAVE,		cmd_save,		NEEDS_GENL },
+	{ FTPALGCTL_CMD_RESTORE,	cmd_restore,		NEEDS_GENL },
+	{ FTPALGCTL_CMD_BATCH,		cmd_batch,		NEEDS_GENL },
 };
+
+static size_t command_index(enum ftpalgctl_cmd cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].cmd == cmd)
+			break;
+	return i;
+}
+
+static int run_command(struct ctx *c)
+{
+	size_t i = command_index(c->req->cmd);
+
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return EXIT_FAIL;	/* cannot happen */
+	return commands[i].fn(c);
+}
 
 int main(int argc, char *argv[])
 {
@@ -419,16 +575,21 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "ftpalgctl: %s\n%s", err, usage_text);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].cmd == req.cmd)
-			break;
+	i = command_index(req.cmd);
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		return EXIT_FAIL;	/* cannot happen */
+	if (req.file) {
+		ret = load_file(&c);
+		if (ret)
+			goto out;
+	}
 
 	json_init(&c.j, stdout, req.pretty);
 	if (commands[i].needs != NEEDS_NOTHING && req.netns &&
-	    switch_netns(req.netns))
-		return EXIT_FAIL;
+	    switch_netns(req.netns)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
 	if (commands[i].needs == NEEDS_GENL) {
 		ret = open_family(&g);
 		if (ret)
@@ -438,6 +599,8 @@ int main(int argc, char *argv[])
 	ret = commands[i].fn(&c);
 out:
 	genl_close(&g);
+	batch_free(&c.batch);
+	free(c.restore.scopes);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ftpalgctl: write error: %s\n", strerror(errno));
 		if (!ret)

@@ -57,7 +57,13 @@ void genl_close(struct genl *g)
 
 struct nlmsghdr *genl_msg(struct genl *g, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(g->buf);
+	return genl_msg_in(g, g->buf, cmd, flags);
+}
+
+struct nlmsghdr *genl_msg_in(struct genl *g, void *buf, uint8_t cmd,
+			     uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
 
 	nlh->nlmsg_type = g->family_id;

@@ -31,8 +31,10 @@ void genl_close(struct genl *g);
 /* CTRL_CMD_GETFAMILY: -ENOENT when the family is not registered. */
 int genl_resolve(struct genl *g, const char *name, const char *mcgrp);
 
-/* Start a request in g->buf. */
+/* Start a request in g->buf, or in @buf for one larger than g->buf. */
 struct nlmsghdr *genl_msg(struct genl *g, uint8_t cmd, uint16_t flags);
+struct nlmsghdr *genl_msg_in(struct genl *g, void *buf, uint8_t cmd,
+			     uint16_t flags);
 
 /*
  * Send @nlh and run @cb on every reply until the ACK or NLMSG_DONE.

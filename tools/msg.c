@@ -40,6 +40,41 @@ void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalg_policy *p)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* Header, the default's keys, the FTPALG_A_SCOPES nest; then per scope
+ * its entry nest, FTPALG_A_SCOPE and FTPALG_A_POLICY with every key. */
+#define POLICY_SIZE	(MNL_ATTR_HDRLEN + 7 * MNL_ALIGN(MNL_ATTR_HDRLEN + 2))
+#define SCOPE_SIZE	(2 * MNL_ATTR_HDRLEN + 2 * MNL_ALIGN(MNL_ATTR_HDRLEN + 1) + \
+			 MNL_ATTR_HDRLEN + 16)
+
+size_t msg_policy_set_size(const struct ftpalg_policy_set *ps)
+{
+	return MNL_NLMSG_HDRLEN + MNL_ALIGN(GENL_HDRLEN) + POLICY_SIZE +
+	       MNL_ATTR_HDRLEN +
+	       ps->nscopes * (MNL_ATTR_HDRLEN + SCOPE_SIZE + POLICY_SIZE);
+}
+
+void msg_put_policy_set(struct nlmsghdr *nlh, const struct ftpalg_policy_set *ps)
+{
+	struct nlattr *scopes;
+
+	if (ps->def.set)
+		msg_put_policy(nlh, &ps->def);
+	if (!ps->nscopes)
+		return;
+	scopes = mnl_attr_nest_start(nlh, FTPALG_A_SCOPES);
+	for (size_t i = 0; i < ps->nscopes; i++) {
+		/* entries are told apart by position: the type, their index,
+		 * is only for people reading a dump of the message */
+		struct nlattr *entry = mnl_attr_nest_start(nlh,
+			(uint16_t)((i + 1) & NLA_TYPE_MASK));
+
+		msg_put_scope(nlh, &ps->scopes[i].prefix);
+		msg_put_policy(nlh, &ps->scopes[i].policy);
+		mnl_attr_nest_end(nlh, entry);
+	}
+	mnl_attr_nest_end(nlh, scopes);
+}
+
 /* An address attribute must be exactly as long as the family says. */
 static int get_addr(const struct nlattr *a, uint8_t family, uint8_t *out)
 {

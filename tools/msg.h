@@ -16,6 +16,13 @@ void msg_put_scope(struct nlmsghdr *nlh, const struct ftpalg_prefix *p);
 void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalg_policy *p);
 
 /*
+ * FTPALG_CMD_REPLACE_POLICY's attributes for @ps: the default's keys
+ * set, and every scope.  msg_policy_set_size() bounds the whole message.
+ */
+size_t msg_policy_set_size(const struct ftpalg_policy_set *ps);
+void msg_put_policy_set(struct nlmsghdr *nlh, const struct ftpalg_policy_set *ps);
+
+/*
  * Decoders.  Attributes unknown to this build are ignored; a known
  * attribute of the wrong size is an error (-EINVAL).  Offset: the size
  * of the family header (struct genlmsghdr) after the netlink header.

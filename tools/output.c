@@ -66,21 +66,21 @@ static void text_enum(FILE *f, const char *sep, const char *key,
 		fprintf(f, "%s%s %u", sep, key, v);
 }
 
-void print_policy_keys(FILE *f, const struct ftpalg_policy *p)
+void print_policy_keys(FILE *f, const struct ftpalg_policy *p, const char *gap)
 {
 	const char *sep = "";
 
 	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTIVE)) {
 		fprintf(f, "%sactive %s", sep, p->active ? "on" : "off");
-		sep = "  ";
+		sep = gap;
 	}
 	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_BOUNCE)) {
 		text_enum(f, sep, "bounce", ftpalg_bounce_name(p->bounce), p->bounce);
-		sep = "  ";
+		sep = gap;
 	}
 	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_MIN_PORT)) {
 		fprintf(f, "%smin-port %u", sep, p->min_port);
-		sep = "  ";
+		sep = gap;
 	}
 	if (has_window(p)) {
 		if (window_any(p))
@@ -88,35 +88,52 @@ void print_policy_keys(FILE *f, const struct ftpalg_policy *p)
 		else
 			fprintf(f, "%spassive-window %u-%u", sep,
 				p->passive_min, p->passive_max);
-		sep = "  ";
+		sep = gap;
 	}
 	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAP)) {
 		fprintf(f, "%spassive-map %s", sep, p->passive_map ? "on" : "off");
-		sep = "  ";
+		sep = gap;
 	}
 	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTION)) {
 		text_enum(f, sep, "action", ftpalg_action_name(p->action), p->action);
-		sep = "  ";
+		sep = gap;
 	}
 	if (!*sep)
 		fputs("(all keys from the default)", f);
 }
 
-void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps)
+/* One line for the default, one per scope: @head, the keys, newline. */
+static void print_policy_lines(FILE *f, const struct ftpalg_policy_set *ps,
+			       const char *def_head, const char *scope_head,
+			       const char *gap)
 {
 	char pfx[PREFIX_LEN];
 
-	if (ps->have_default) {
-		fputs("default: ", f);
-		print_policy_keys(f, &ps->def);
+	if (ps->have_default && def_head) {
+		fputs(def_head, f);
+		print_policy_keys(f, &ps->def, gap);
 		fputc('\n', f);
 	}
 	for (size_t i = 0; i < ps->nscopes; i++) {
-		fprintf(f, "server %s: ",
+		fprintf(f, scope_head,
 			fmt_prefix(&ps->scopes[i].prefix, pfx, sizeof(pfx)));
-		print_policy_keys(f, &ps->scopes[i].policy);
+		print_policy_keys(f, &ps->scopes[i].policy, gap);
 		fputc('\n', f);
 	}
+}
+
+void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps)
+{
+	print_policy_lines(f, ps, "default: ", "server %s: ", "  ");
+}
+
+void print_policy_batch(FILE *f, const struct ftpalg_policy_set *ps)
+{
+	fputs("# ftpalgctl save: the whole policy of the namespace; apply it with\n"
+	      "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n", f);
+	/* a default without keys has nothing to restore */
+	print_policy_lines(f, ps, ps->def.set ? "set " : NULL, "set server %s ",
+			   " ");
 }
 
 static void counter_name(unsigned int index, char *buf, size_t len)

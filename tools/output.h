@@ -84,9 +84,11 @@ const char *fmt_addr_port(uint8_t family, const uint8_t *addr, uint16_t port,
 const char *fmt_prefix(const struct ftpalg_prefix *p, char *buf, size_t len);
 const char *family_name(uint8_t family);	/* "ipv4", "ipv6" */
 
-/* "active on  bounce drop ...", only the keys set. */
-void print_policy_keys(FILE *f, const struct ftpalg_policy *p);
+/* "active on  bounce drop ...", only the keys set, @gap between them. */
+void print_policy_keys(FILE *f, const struct ftpalg_policy *p, const char *gap);
 void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps);
+/* As set lines, which "ftpalgctl restore" reads back (ftpalgctl save). */
+void print_policy_batch(FILE *f, const struct ftpalg_policy_set *ps);
 void print_stats_text(FILE *f, const struct ftpalg_stats *st);
 void print_event_text(FILE *f, const struct ftpalg_event *ev);
 void print_session_text(FILE *f, const struct ftpalg_session *s);

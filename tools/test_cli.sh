@@ -5,8 +5,8 @@
 BIN=${1:-./ftpalgctl}
 n=0
 fail=0
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+out=$(mktemp) err=$(mktemp) file=$(mktemp)
+trap 'rm -f "$out" "$err" "$file"' EXIT
 
 # t WANT_STATUS DESCRIPTION ARGS...
 t() {
@@ -57,9 +57,38 @@ t 2 "unset without server" unset
 t 2 "usage errors come before the netns switch" -n ftpalgctl-test-none set min-port 70000
 t 1 "missing network namespace" -n ftpalgctl-test-none-$$ show
 check "names the namespace" 'grep -q "ftpalgctl-test-none-$$" "$err"'
+
+# Batch files are parsed whole before anything is done: errors name FILE:LINE.
+printf 'set active off\n\n# comment\nset server 2001:db8::/32 bogus 1\n' > "$file"
+t 2 "restore: a bad line" restore "$file"
+check "names the file and line 4" 'grep -q "^ftpalgctl: $file:4: set: unknown key \"bogus\"" "$err" && ! test -s "$out"'
+t 2 "-b: the same bad line" -b "$file"
+check "-b names the file and line 4" 'grep -q "^ftpalgctl: $file:4:" "$err"'
+printf 'set active off\nshow\n' > "$file"
+t 2 "restore: only set and unset" restore "$file"
+check "says so, at line 2" 'grep -q ":2: \"show\": a restore file holds only set and unset" "$err"'
+printf 'unset server 192.0.2.0/24\n' > "$file"
+t 2 "restore: unset of a scope the file never set" restore "$file"
+check "names the scope" 'grep -q ":1: unset: no scope server 192.0.2.0/24" "$err"'
+printf 'show\nmonitor\n' > "$file"
+t 2 "-b - reads standard input" -b - < "$file"
+check "stdin is named <stdin>" 'grep -q "^ftpalgctl: <stdin>:2: \"monitor\" cannot be used in a batch file" "$err"'
+t 1 "restore: a missing file" restore "$file.none"
+check "names the file" 'grep -q "cannot read $file.none" "$err"'
+printf 'set min-port 70000\n' > "$file"
+t 2 "parse errors come before the netns switch" -n ftpalgctl-test-none-$$ -b "$file"
+
 t "0 3" "show: works, or exit 3 without the module" show
 if [ "$got" = 3 ]; then
 	check "exit 3 explains: module not loaded" 'grep -q "modprobe nf_conntrack_ftpalg" "$err"'
+	# Without the module every command that needs it says so.
+	for cmd in sessions expect save stats monitor; do
+		t 3 "$cmd without the module: exit 3" "$cmd"
+		check "$cmd without the module: says so" 'grep -q "modprobe nf_conntrack_ftpalg" "$err" && ! test -s "$out"'
+	done
+	printf 'set active off\n' > "$file"
+	t 3 "restore without the module: exit 3" restore "$file"
+	t 3 "-b without the module: exit 3" -b "$file"
 fi
 t "0 3" "-j expect: works, or exit 3 without conntrack netlink" -j expect
 if [ "$got" = 0 ] && command -v python3 >/dev/null; then

@@ -15,6 +15,7 @@
 
 #include <linux/genetlink.h>
 
+#include "batch.h"
 #include "cmdline.h"
 #include "json.h"
 #include "msg.h"
@@ -105,6 +106,17 @@ static const struct {
 	{ 0, "-V" },
 	{ 0, "--version" },
 	{ 0, "-h bogus" },
+	{ 0, "save" },
+	{ 0, "-n ns1 save" },
+	{ 0, "restore policy.conf" },
+	{ 0, "restore -" },
+	{ 0, "-n ns1 restore /etc/ftpalg/policy" },
+	{ 0, "-b cmds" },
+	{ 0, "-b -" },
+	{ 0, "-bcmds" },
+	{ 0, "--batch cmds" },
+	{ 0, "--batch=cmds" },
+	{ 0, "-j -n ns1 -b cmds" },
 	/* set: every key and value */
 	{ 0, "set active on" },
 	{ 0, "set active off" },
@@ -157,6 +169,16 @@ static const struct {
 	{ 2, "expect list" },
 	{ 2, "monitor now" },
 	{ 2, "help me" },
+	{ 2, "save now" },
+	{ 2, "-j save" },
+	{ 2, "restore" },
+	{ 2, "restore ''" },
+	{ 2, "restore a b" },
+	{ 2, "-b" },
+	{ 2, "--batch" },
+	{ 2, "-b ''" },
+	{ 2, "--batch=" },
+	{ 2, "-b cmds show" },
 	/* usage errors: set */
 	{ 2, "set" },
 	{ 2, "set server 198.51.100.0/24" },
@@ -744,6 +766,185 @@ static void test_output(void)
 	free(st);
 }
 
+/* ---------------------------------------------------------------- batch */
+
+/* batch_parse() of @text; returns its status, *line the failing line. */
+static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
+		       unsigned int *line, char *err, size_t errlen)
+{
+	struct ftpalgctl_request opts = { .json = true, .netns = "ns1" };
+	size_t len = strlen(text);
+	char *copy = malloc(len + 1);
+	int rc;
+
+	memcpy(copy, text, len + 1);
+	rc = batch_parse(copy, len, &opts, allowed, b, line, err, errlen);
+	free(copy);
+	return rc;
+}
+
+static const struct {
+	int rc;
+	unsigned int line;
+	uint32_t allowed;
+	const char *text;
+	const char *why;	/* a word of the message */
+} batches[] = {
+	{ 0, 0, BATCH_CMDS, "", NULL },
+	{ 0, 0, BATCH_CMDS, "\n\n# only comments\n   \t\n", NULL },
+	{ 0, 0, BATCH_CMDS, "show\nset active off\nstats reset\nsessions\nexpect", NULL },
+	{ 2, 2, BATCH_CMDS, "show\nsave\n", "JSON" },	/* the options have -j */
+	{ 0, 0, BATCH_CMDS, "set active off # trailing comment\r\n", NULL },
+	{ 0, 0, RESTORE_CMDS, "set active off\nset server 192.0.2.0/24 min-port 0\nunset server 192.0.2.0/24\n", NULL },
+	{ 2, 3, BATCH_CMDS, "show\n\nset bogus 1\nshow\n", "unknown key" },
+	{ 2, 1, BATCH_CMDS, "monitor\n", "cannot be used" },
+	{ 2, 1, BATCH_CMDS, "restore x\n", "cannot be used" },
+	{ 2, 1, BATCH_CMDS, "help\n", "cannot be used" },
+	{ 2, 2, BATCH_CMDS, "show\n-j show\n", "options" },
+	{ 2, 1, BATCH_CMDS, "ftpalgctl show\n", "unknown command" },
+	{ 2, 1, BATCH_CMDS, "Show\n", "unknown command" },
+	{ 2, 2, RESTORE_CMDS, "set active off\nshow\n", "only set and unset" },
+	{ 2, 1, RESTORE_CMDS, "stats reset\n", "only set and unset" },
+	{ 2, 1, RESTORE_CMDS, "set server 192.0.2.1/24 active on\n", "host bits" },
+	{ 2, 2, RESTORE_CMDS, "set active on\nset active\n", "missing value" },
+	{ 2, 1, BATCH_CMDS, "set active on# glued\n", "invalid active" },
+};
+
+static void test_batch(void)
+{
+	struct ftpalg_policy_set ps, again;
+	unsigned int line;
+	struct batch b;
+	char err[256], words[400] = "set";
+	char *out = NULL;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+		err[0] = '\0';
+		rc = parse_batch(batches[i].text, batches[i].allowed, &b, &line,
+				 err, sizeof(err));
+		ok(rc == batches[i].rc && (!rc || line == batches[i].line) &&
+		   (!batches[i].why || strstr(err, batches[i].why)),
+		   "batch #%zu -> %d at line %u (%s)", i, batches[i].rc,
+		   batches[i].line, err);
+		batch_free(&b);
+	}
+	{
+		char text[] = "show\nset\0 active on\n";
+		struct ftpalgctl_request opts = { 0 };
+
+		ok(batch_parse(text, sizeof(text) - 1, &opts, BATCH_CMDS, &b,
+			       &line, err, sizeof(err)) == 2 && line == 2 &&
+		   strstr(err, "NUL"), "a NUL byte is an error of its line (%s)", err);
+		batch_free(&b);
+	}
+	for (int i = 0; i < 70; i++)
+		strcat(words, " x");
+	ok(parse_batch(words, BATCH_CMDS, &b, &line, err, sizeof(err)) == 2 &&
+	   strstr(err, "words"), "too many words on a line (%s)", err);
+	batch_free(&b);
+
+	rc = parse_batch("show\n  set   server 2001:db8::/32\tactive off\n# c\nstats reset",
+			 BATCH_CMDS, &b, &line, err, sizeof(err));
+	ok(!rc && b.n == 3 && b.cmds[0].line == 1 && b.cmds[1].line == 2 &&
+	   b.cmds[2].line == 4 && b.cmds[0].req.cmd == FTPALGCTL_CMD_SHOW &&
+	   b.cmds[1].req.cmd == FTPALGCTL_CMD_SET && b.cmds[1].req.has_scope &&
+	   b.cmds[1].req.scope.family == AF_INET6 &&
+	   b.cmds[2].req.cmd == FTPALGCTL_CMD_STATS_RESET &&
+	   b.cmds[1].req.json && !strcmp(b.cmds[1].req.netns, "ns1"),
+	   "batch: commands, their lines, the command line's options");
+	batch_free(&b);
+
+	/* What a restore file leaves: later lines win, unset removes. */
+	rc = parse_batch("set active off min-port 2000\n"
+			 "set server 192.0.2.0/24 active on\n"
+			 "set server 2001:db8::/32 passive-window 40000-40100\n"
+			 "set active on bounce allow\n"
+			 "set server 192.0.2.0/24 action reset\n"
+			 "set server 198.51.100.0/24 passive-map on\n"
+			 "unset server 2001:db8::/32\n",
+			 RESTORE_CMDS, &b, &line, err, sizeof(err));
+	ok(!rc && !batch_policy(&b, &ps, &line, err, sizeof(err)) &&
+	   ps.have_default &&
+	   ps.def.set == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_MIN_PORT) |
+			  BIT(FTPALG_POLICY_A_BOUNCE)) &&
+	   ps.def.active == 1 && ps.def.min_port == 2000 &&
+	   ps.def.bounce == FTPALG_BOUNCE_ALLOW && ps.nscopes == 2 &&
+	   ps.scopes[0].prefix.len == 24 && ps.scopes[0].prefix.family == AF_INET &&
+	   ps.scopes[0].policy.set == (BIT(FTPALG_POLICY_A_ACTIVE) |
+				       BIT(FTPALG_POLICY_A_ACTION)) &&
+	   ps.scopes[0].policy.action == FTPALG_ACTION_RESET &&
+	   ps.scopes[1].policy.set == BIT(FTPALG_POLICY_A_PASSIVE_MAP),
+	   "restore: the policy a file leaves (%s)", err);
+	batch_free(&b);
+
+	/* save's output reads back as the same policy. */
+	CAPTURE(out, false, print_policy_batch(f, &ps));
+	rc = parse_batch(out, RESTORE_CMDS, &b, &line, err, sizeof(err));
+	ok(!rc && !batch_policy(&b, &again, &line, err, sizeof(err)) &&
+	   again.nscopes == ps.nscopes &&
+	   !memcmp(&again.def, &ps.def, sizeof(ps.def)) &&
+	   !memcmp(again.scopes, ps.scopes, ps.nscopes * sizeof(*ps.scopes)),
+	   "save -> restore: the same policy (%s)", err);
+	expect_str(out,
+		   "# ftpalgctl save: the whole policy of the namespace; apply it with\n"
+		   "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n"
+		   "set active on bounce allow min-port 2000\n"
+		   "set server 192.0.2.0/24 active on action reset\n"
+		   "set server 198.51.100.0/24 passive-map on\n",
+		   "save: set lines");
+	batch_free(&b);
+	free(again.scopes);
+
+	/* The REPLACE_POLICY message: default keys, then the scope entries. */
+	{
+		size_t size = msg_policy_set_size(&ps);
+		char *buf = calloc(1, size);
+		const struct nlattr *tb[FTPALG_A_MAX + 1], *entry;
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct ftpalg_policy pol;
+		struct ftpalg_prefix p;
+		size_t n = 0;
+		bool same = true;
+
+		mnl_nlmsg_put_extra_header(nlh, GENL_HDRLEN);
+		msg_put_policy_set(nlh, &ps);
+		ok(nlh->nlmsg_len <= size, "REPLACE_POLICY fits its bound (%u <= %zu)",
+		   nlh->nlmsg_len, size);
+		ok(!msg_parse_top(nlh, tb) && tb[FTPALG_A_POLICY] &&
+		   tb[FTPALG_A_SCOPES] && !msg_parse_policy(tb[FTPALG_A_POLICY], &pol) &&
+		   !memcmp(&pol, &ps.def, sizeof(pol)),
+		   "REPLACE_POLICY: the default's keys");
+		mnl_attr_for_each_nested(entry, tb[FTPALG_A_SCOPES]) {
+			const struct nlattr *etb[FTPALG_A_MAX + 1] = { 0 };
+			const struct nlattr *a;
+
+			mnl_attr_for_each_nested(a, entry)
+				if (mnl_attr_get_type(a) <= FTPALG_A_MAX)
+					etb[mnl_attr_get_type(a)] = a;
+			same &= n < ps.nscopes && etb[FTPALG_A_SCOPE] &&
+				etb[FTPALG_A_POLICY] &&
+				!msg_parse_scope(etb[FTPALG_A_SCOPE], &p) &&
+				!memcmp(&p, &ps.scopes[n].prefix, sizeof(p)) &&
+				!msg_parse_policy(etb[FTPALG_A_POLICY], &pol) &&
+				!memcmp(&pol, &ps.scopes[n].policy, sizeof(pol));
+			n++;
+		}
+		ok(same && n == ps.nscopes, "REPLACE_POLICY: every scope entry");
+		free(buf);
+	}
+	free(ps.scopes);
+
+	rc = parse_batch("set server 192.0.2.0/24 active on\nunset server 192.0.2.0/24\n"
+			 "unset server 192.0.2.0/24\n", RESTORE_CMDS, &b, &line,
+			 err, sizeof(err));
+	ok(!rc && batch_policy(&b, &ps, &line, err, sizeof(err)) == 2 &&
+	   line == 3 && strstr(err, "192.0.2.0/24"),
+	   "restore: unset of a scope not set before is an error of its line (%s)", err);
+	batch_free(&b);
+	free(ps.scopes);
+}
+
 static void test_names(void)
 {
 	bool distinct = true, named = true;
@@ -774,6 +975,7 @@ int main(void)
 	test_grammar();
 	test_requests();
 	test_messages();
+	test_batch();
 	test_json_writer();
 	test_output();
 	test_names();

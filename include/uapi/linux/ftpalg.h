@@ -22,6 +22,14 @@
  * FTPALG_CMD_EVENT
  *	multicast on group FTPALG_GENL_MCGRP_EVENTS for every refusal
  *	(rate-limited: a burst of 20, then one a second): FTPALG_A_EVENT.
+ * FTPALG_CMD_REPLACE_POLICY (admin)
+ *	replaces the namespace's whole policy in one step (ftpalgctl
+ *	restore): the default becomes the module parameters' default with
+ *	the keys of FTPALG_A_POLICY, if any, over it; the scopes become
+ *	exactly those of FTPALG_A_SCOPES, if any (none otherwise), each an
+ *	FTPALG_A_SCOPE + FTPALG_A_POLICY.  A scope given twice, or more
+ *	than the module's limit of scopes, fails it; on failure nothing
+ *	changes.
  *
  * Integers are in host byte order, ports included.  Addresses are 4 or 16
  * bytes in network byte order; their length tells their family.
@@ -43,6 +51,7 @@ enum ftpalg_cmd {
 	FTPALG_CMD_GET_STATS,
 	FTPALG_CMD_RESET_STATS,
 	FTPALG_CMD_EVENT,
+	FTPALG_CMD_REPLACE_POLICY,
 
 	__FTPALG_CMD_MAX,
 };
@@ -56,6 +65,8 @@ enum ftpalg_attr {
 	FTPALG_A_STATS,			/* nest: enum ftpalg_stat + 1, u64 each */
 	FTPALG_A_EVENT,			/* nest: enum ftpalg_event_attr */
 	FTPALG_A_PAD,
+	FTPALG_A_SCOPES,		/* nests (of any type), each an */
+					/* FTPALG_A_SCOPE + FTPALG_A_POLICY */
 
 	__FTPALG_A_MAX,
 };

@@ -34,6 +34,12 @@ require_module
 is_ftpalg || skip "ftpalg-only test (FTPALG_HELPER=$HELPER)"
 
 NORECV=${FTPALG_NORECV:-2.5}	# seconds a dropped line is waited for
+# Expectations are listed after scenarios that take minutes on a loaded
+# machine or a sanitizer kernel: they must not expire before (the cap
+# cases set their own).
+EXP_TIMEOUT=$(scaled 600)
+echo "$EXP_TIMEOUT" > "/sys/module/$FTPALG_MODULE/parameters/expect_timeout" ||
+	skip "cannot set expect_timeout"
 
 topo_create
 # every write its own segment: no autocorking behind a queued one
@@ -739,7 +745,8 @@ reload()
 {
 	nsx "$NS_R" nft flush ruleset
 	fresh
-	rmmod "$FTPALG_MODULE" && modprobe "$FTPALG_MODULE" "$@"
+	rmmod "$FTPALG_MODULE" &&
+		modprobe "$FTPALG_MODULE" expect_timeout="$EXP_TIMEOUT" "$@"
 }
 if check "reload with netns_expect_max=6" reload netns_expect_max=6; then
 	router_rules nft -150 none

@@ -119,7 +119,7 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_created(struct ftpalg_seg *s);
-void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
+void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,

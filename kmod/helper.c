@@ -245,10 +245,12 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		ftpalg_count(s->ct, FTPALG_STAT_TLS);
 		break;
 	case FTP_EV_ACTIVE_OK:
-		ftpalg_expect_settle(s->ct, true);
+		/* its expectation has been usable since the command */
+		ftpalg_count(s->ct, FTPALG_STAT_ACTIVE_ACCEPTED);
 		break;
 	case FTP_EV_ACTIVE_FAILED:
-		ftpalg_expect_settle(s->ct, false);
+		ftpalg_expect_withdraw(s->ct,
+				       ftp_session_active_pending(&st->sess));
 		break;
 	case FTP_EV_LONG_ADDR:
 		return ftpalg_refuse(s, NULL, FTPALG_REASON_LONG_ADDR);

@@ -23,8 +23,8 @@
 #
 # Matrix (a subset, to stay within a few minutes under TCG): the ftplib
 # session for every server on every path; curl, lftp and wget, active and
-# passive, for every server on $INTEROP_CLIENT_PATHS (default: v4-snat
-# v6-routed, the NAT case most routers run and IPv6 unchanged).
+# passive, for every server on v4-snat (the NAT most routers run); curl,
+# active and passive, for every server on v6-nat66 (EPRT rewritten).
 # FTPALG_INTEROP_FULL=1 runs every client on every path.
 #
 # proftpd-core and pure-ftpd conflict with vsftpd in Debian: scripts/deps.sh
@@ -38,8 +38,19 @@ SERVERS_DIR=/var/cache/ftpalg/servers
 REF_PORT=2121
 ROOT=$TMPD/root
 PATHS="v4-routed v4-snat v4-dnat v6-routed v6-nat66"
-INTEROP_CLIENT_PATHS=${INTEROP_CLIENT_PATHS:-v4-snat v6-routed}
-[ -n "${FTPALG_INTEROP_FULL:-}" ] && INTEROP_CLIENT_PATHS=$PATHS
+
+# path_clients PATH: the clients besides ftplib that run on PATH.
+path_clients()
+{
+	if [ -n "${FTPALG_INTEROP_FULL:-}" ]; then
+		echo curl lftp wget
+		return
+	fi
+	case $1 in
+	v4-snat) echo curl lftp wget ;;
+	v6-nat66) echo curl ;;
+	esac
+}
 
 require_base
 require_module
@@ -259,12 +270,10 @@ for path in $PATHS; do
 	check "$path: ruleset with ftpalg on $CTRL_PORT, in-tree ftp on $REF_PORT" \
 		router_rules both -150 "$nat" || continue
 	stat_snap
-	clients="ftplib"
-	[[ " $INTEROP_CLIENT_PATHS " == *" $path "* ]] && clients+=" curl lftp wget"
 	for srv in $SERVERS; do
 		case_run "$path $srv ftplib 20 transfers, active/passive alternating" \
 			ftplib both "$host"
-		for client in ${clients#ftplib}; do
+		for client in $(path_clients "$path"); do
 			for mode in active passive; do
 				case_run "$path $srv $client $mode" "$client" "$mode" "$host"
 			done

@@ -2,8 +2,8 @@
 /*
  * Expectations for data connections: created for a PORT/EPRT as it is
  * forwarded (withdrawn if the server refuses it) or for a solicited
- * 227/229, capped per namespace so that one tenant's flood of PORT commands cannot
- * fill the kernel's global expectation table.
+ * 227/229, capped per namespace so that one tenant's flood of PORT
+ * commands cannot fill the kernel's global expectation table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -70,6 +70,14 @@ struct ftpalg_seg {
 	bool exp_replaces;	/* the new one evicts the ct's oldest */
 	bool fixed_len;		/* a rewrite must keep the line's length */
 	u16 announced;		/* the port the last rewrite announced */
+	/*
+	 * PORT/EPRT refusals in this segment, each as the number of those
+	 * still awaiting a reply behind it: withdrawn once the segment is
+	 * accepted, so that a dropped one's retransmission withdraws nothing
+	 * twice (the session is restored, the expectations would not be).
+	 */
+	u8 refused[FTP_SESSION_DEPTH];
+	u8 n_refused;
 	const char *copy;	/* the payload, while the skb is paged */
 };
 

@@ -502,6 +502,20 @@ cs "4xx/5xx/2xx: one accepted" active_accepted -eq 1
 check_exp "4xx/5xx/2xx: only the accepted EPRT expected" "$(dp 4623)|$(dp 4624)|$(dp 4625)" -eq 1
 check_exp "4xx/5xx/2xx: the accepted EPRT is active" "$(dp 4624).*INACTIVE" -eq 0
 
+# A refusal in a segment that is dropped (a later line in it is refused)
+# withdraws nothing: the session is restored, and each retransmission
+# must not withdraw the next older expectation.
+fresh
+pair "PORT refused in a dropped segment: its retransmissions withdraw nothing" \
+	dropref "$S4" \
+	recv:^EPRT "send:200 EPRT ok$CRLF" recv:^PORT \
+	"send:500 Illegal PORT command$CRLF$(PASV_EP 40036)$CRLF" serve -- \
+	"send:EPRT |1|$C4|4628|$CRLF" "recv:^200 EPRT" \
+	"send:PORT 192,0,2,2,18,21$CRLF" "norecv:$NORECV:500"
+cs "dropped refusal: the unsolicited 227 refused" refused_unsolicited -ge 1
+cs "dropped refusal: nothing withdrawn" expect_withdrawn -eq 0
+check_exp "dropped refusal: the accepted EPRT still expected" "$(dp 4628)" -eq 1
+
 # --------------------------------------------------- multi-line replies
 fresh
 pair "multi-line 227 cut into segments" ml227 "$S4" recv:^PASV \

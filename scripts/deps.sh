@@ -103,7 +103,7 @@ if ((${#MISSING[@]} == 0 && ${#UNPACK[@]} == 0)); then
 	exit 0
 fi
 
-echo "deps.sh: missing packages: ${MISSING[*]}${UNPACK:+ (to unpack in $SERVERS_DIR: ${UNPACK[*]})}"
+echo "deps.sh: missing:${MISSING:+ ${MISSING[*]}}${UNPACK:+ (to unpack in $SERVERS_DIR:) ${UNPACK[*]}}"
 if [[ ${1:-} == --check ]]; then
 	exit 1
 fi

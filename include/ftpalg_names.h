@@ -40,7 +40,7 @@
 	[FTPALG_STAT_TLS]			= "tls",		\
 	[FTPALG_STAT_OPAQUE_SEGMENTS]		= "opaque_segments",	\
 	[FTPALG_STAT_SESSION_OVERFLOW]		= "session_overflow",	\
-	[FTPALG_STAT_EXPECT_ACTIVATED]		= "expect_activated",	\
+	[FTPALG_STAT_ACTIVE_ACCEPTED]		= "active_accepted",	\
 	[FTPALG_STAT_EXPECT_WITHDRAWN]		= "expect_withdrawn",	\
 	[FTPALG_STAT_REORDERED]			= "reordered",		\
 	[FTPALG_STAT_UNJUDGED]			= "unjudged",		\

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Expectations for data connections: created for an accepted PORT/EPRT
- * (inactive until the server accepts the command) or a solicited 227/229,
- * capped per namespace so that one tenant's flood of PORT commands cannot
- * fill the kernel's global expectation table.
+ * Expectations for data connections: created for a PORT/EPRT as it is
+ * forwarded (withdrawn if the server refuses it) or for a solicited
+ * 227/229, capped per namespace so that one tenant's flood of PORT
+ * commands cannot fill the kernel's global expectation table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -279,9 +279,6 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			  &ct->tuplehash[!dir].tuple.src.u3,
 			  &ct->tuplehash[!dir].tuple.dst.u3,
 			  IPPROTO_TCP, NULL, &port);
-	/* PORT/EPRT: usable only once the server has accepted it */
-	if (exp->class == FTPALG_EXP_ACTIVE)
-		exp->flags |= NF_CT_EXPECT_INACTIVE;
 
 	if (ct->status & IPS_NAT_MASK) {
 		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
@@ -304,35 +301,36 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 }
 
 /*
- * The server answered the oldest pending PORT/EPRT: make its expectation
- * usable, or withdraw it.
+ * The server refused the oldest PORT/EPRT awaiting its reply; @later
+ * more that made an expectation still wait.  Theirs are the connection's
+ * @later newest active-mode expectations (made since, in order; the
+ * server connects for none of them before it has answered this one), so
+ * the refused command's is the next newest: withdrawn, unless its data
+ * connection came already (then there is none left to withdraw: an older
+ * one may be taken for it, which only the server's refusal made stale).
  */
-void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
+void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later)
 {
-	struct nf_conntrack_expect *exp, *oldest = NULL;
+	struct nf_conntrack_expect *exp, *refused = NULL;
 	struct nf_conn_help *help = nfct_help(ct);
+	unsigned int newer = 0;
 
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	/* the list has the newest first */
-	hlist_for_each_entry(exp, &help->expectations, lnode)
-		if (exp->class == FTPALG_EXP_ACTIVE &&
-		    (READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE) &&
-		    !nf_ct_exp_is_expired(exp))
-			oldest = exp;
-	if (oldest && accepted)
-		WRITE_ONCE(oldest->flags,
-			   oldest->flags & ~NF_CT_EXPECT_INACTIVE);
-	else if (oldest)
-		refcount_inc(&oldest->use);
+	hlist_for_each_entry(exp, &help->expectations, lnode) {
+		if (exp->class != FTPALG_EXP_ACTIVE || nf_ct_exp_is_expired(exp))
+			continue;
+		if (newer++ == later) {
+			refused = exp;
+			refcount_inc(&refused->use);
+			break;
+		}
+	}
 	spin_unlock_bh(&nf_conntrack_expect_lock);
 
-	if (!oldest)
+	if (!refused)
 		return;
-	if (accepted) {
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_ACTIVATED);
-	} else {
-		nf_ct_unexpect_related(oldest);
-		nf_ct_expect_put(oldest);
-		ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
-	}
+	nf_ct_unexpect_related(refused);
+	nf_ct_expect_put(refused);
+	ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
 }

@@ -79,6 +79,14 @@ struct ftpalg_seg {
 	bool exp_replaces;	/* the new one evicts the ct's oldest */
 	bool fixed_len;		/* a rewrite must keep the line's length */
 	u16 announced;		/* the port the last rewrite announced */
+	/*
+	 * PORT/EPRT refusals in this segment, each as the number of those
+	 * still awaiting a reply behind it: withdrawn once the segment is
+	 * accepted, so that a dropped one's retransmission withdraws nothing
+	 * twice (the session is restored, the expectations would not be).
+	 */
+	u8 refused[FTP_SESSION_DEPTH];
+	u8 n_refused;
 	const char *copy;	/* the payload, while the skb is paged */
 };
 
@@ -128,7 +136,7 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_created(struct ftpalg_seg *s);
-void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
+void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,

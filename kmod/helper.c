@@ -246,10 +246,14 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		ftpalg_count(s->ct, FTPALG_STAT_TLS);
 		break;
 	case FTP_EV_ACTIVE_OK:
-		ftpalg_expect_settle(s->ct, true);
+		/* its expectation has been usable since the command */
+		ftpalg_count(s->ct, FTPALG_STAT_ACTIVE_ACCEPTED);
 		break;
 	case FTP_EV_ACTIVE_FAILED:
-		ftpalg_expect_settle(s->ct, false);
+		/* each answer dequeues one: at most FTP_SESSION_DEPTH */
+		if (s->n_refused < FTP_SESSION_DEPTH)
+			s->refused[s->n_refused++] =
+				ftp_session_active_pending(&st->sess);
 		break;
 	case FTP_EV_LONG_ADDR:
 		return ftpalg_refuse(s, NULL, FTPALG_REASON_LONG_ADDR);
@@ -552,6 +556,7 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 {
 	struct ftpalg_conn *st = ftpalg_conn(s);
 	struct ftp_session sess = st->sess;
+	unsigned int i;
 	int ret;
 
 	ret = ftp_stream_segment(&st->stream[s->dir], seq, ftpalg_ftp_dir(s),
@@ -561,6 +566,8 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 		st->sess = sess;	/* its retransmission meets the same */
 	switch (ret) {
 	case FTP_STREAM_ACCEPT:
+		for (i = 0; i < s->n_refused; i++)
+			ftpalg_expect_withdraw(s->ct, s->refused[i]);
 		break;
 	case FTPALG_STOP_RESET:
 		if (ftpalg_reset(s))
@@ -625,6 +632,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 	s.exp_replaces = false;
 	s.fixed_len = false;
 	s.announced = 0;
+	s.n_refused = 0;
 	s.copy = NULL;
 
 	/* the helper area starts zeroed: a fresh session */

@@ -45,6 +45,17 @@ void ftp_session_untrack(struct ftp_session *s)
 		s->fifo ^= (FTP_CMD_ACTIVE ^ FTP_CMD_OTHER) << shift;
 }
 
+unsigned int ftp_session_active_pending(const struct ftp_session *s)
+{
+	unsigned int k, n = 0;
+
+	for (k = 0; k < s->depth; k++)
+		if (((s->fifo >> (k * FTP_FIFO_BITS)) & FTP_FIFO_MASK) ==
+		    FTP_CMD_ACTIVE)
+			n++;
+	return n;
+}
+
 static unsigned int ftp_head(const struct ftp_session *s)
 {
 	return s->depth ? s->fifo & FTP_FIFO_MASK : 0;

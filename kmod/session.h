@@ -26,9 +26,9 @@
 enum ftp_event {
 	FTP_EV_NONE,		/* nothing for the ALG */
 	FTP_EV_MALFORMED,	/* our keyword, unusable argument */
-	FTP_EV_ACTIVE,		/* client PORT/EPRT: *m; usable once accepted */
+	FTP_EV_ACTIVE,		/* client PORT/EPRT: *m, usable at once */
 	FTP_EV_ACTIVE_OK,	/* server accepted the oldest pending PORT/EPRT */
-	FTP_EV_ACTIVE_FAILED,	/* server refused it (4xx/5xx) */
+	FTP_EV_ACTIVE_FAILED,	/* server refused it (3xx-5xx): withdraw */
 	FTP_EV_PASSIVE,		/* server 227/229 answering PASV/EPSV: *m */
 	FTP_EV_UNSOLICITED,	/* 227/229 with no PASV/EPSV outstanding: *m */
 	FTP_EV_AFTER_EPSV_ALL,	/* PORT/EPRT/PASV after an accepted EPSV ALL */
@@ -106,6 +106,13 @@ enum ftp_event ftp_session_line(struct ftp_session *s, enum ftp_dir dir,
  * expectation was made): its reply is to settle nothing.
  */
 void ftp_session_untrack(struct ftp_session *s);
+
+/*
+ * PORT/EPRT commands (not untracked) awaiting their reply.  After an
+ * FTP_EV_ACTIVE_FAILED: those queued behind the refused one, whose
+ * expectations are the connection's newest.
+ */
+unsigned int ftp_session_active_pending(const struct ftp_session *s);
 
 static inline int ftp_session_opaque(const struct ftp_session *s)
 {

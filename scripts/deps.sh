@@ -14,7 +14,9 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
 	vsftpd nftables conntrack iproute2 iptables
-	python3 python3-pyftpdlib lftp curl
+	python3 python3-pyftpdlib lftp curl wget
+	libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3
+	libsodium23 libidn2-0 libcap2 libacl1 libssl3
 	dkms sparse
 	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
 	build-essential debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git
@@ -23,6 +25,34 @@ PACKAGES=(
 	clang libclang-rt-14-dev llvm valgrind jq
 	bash-completion groff-base
 )
+
+# FTP servers for selftests/ftpalg_interop.sh that Debian declares
+# conflicting with vsftpd (each Provides and Conflicts ftp-server): they are
+# unpacked, not installed, with apt-get download and dpkg-deb -x, under
+# SERVERS_DIR/PACKAGE/ (their libraries are in PACKAGES above).
+SERVERS_DIR=/var/cache/ftpalg/servers
+UNPACKED=(proftpd-core pure-ftpd)
+
+missing_unpacked() {
+	local p
+	for p in "${UNPACKED[@]}"; do
+		[[ -d $SERVERS_DIR/$p/usr/sbin ]] || printf '%s\n' "$p"
+	done
+}
+
+unpack_servers() {
+	local p dir deb
+	dir=$(mktemp -d) || return 1
+	chmod 755 "$dir"
+	for p in "$@"; do
+		(cd "$dir" && apt-get download "$p") || return 1
+		deb=$(ls "$dir/${p}_"*.deb) || return 1
+		rm -rf "${SERVERS_DIR:?}/$p"
+		mkdir -p "$SERVERS_DIR/$p" && dpkg-deb -x "$deb" "$SERVERS_DIR/$p" ||
+			return 1
+	done
+	rm -rf "$dir"
+}
 
 # Newest kernel release with both an image in /boot and a build/ directory.
 kernel_release() {
@@ -54,7 +84,7 @@ case "${1:-}" in
 	exit
 	;;
 --list)
-	printf '%s\n' "${PACKAGES[@]}"
+	printf '%s\n' "${PACKAGES[@]}" "${UNPACKED[@]}"
 	exit 0
 	;;
 --check | "") ;;
@@ -69,26 +99,31 @@ case "${1:-}" in
 esac
 
 mapfile -t MISSING < <(missing_packages)
-if ((${#MISSING[@]} == 0)); then
-	echo "deps.sh: all ${#PACKAGES[@]} packages installed"
+mapfile -t UNPACK < <(missing_unpacked)
+if ((${#MISSING[@]} == 0 && ${#UNPACK[@]} == 0)); then
+	echo "deps.sh: all ${#PACKAGES[@]} packages installed, ${#UNPACKED[@]} unpacked"
 	[[ ${1:-} == --check ]] || echo "deps.sh: kernel release: $(kernel_release || echo none)"
 	exit 0
 fi
 
-echo "deps.sh: missing packages: ${MISSING[*]}"
+echo "deps.sh: missing:${MISSING:+ ${MISSING[*]}}${UNPACK:+ (to unpack in $SERVERS_DIR:) ${UNPACK[*]}}"
 if [[ ${1:-} == --check ]]; then
 	exit 1
 fi
 if [[ $(id -u) -ne 0 ]]; then
-	echo "deps.sh: not root; install them with:" >&2
-	echo "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${MISSING[*]}" >&2
+	echo "deps.sh: not root; run it as root (sudo scripts/deps.sh)" >&2
 	exit 1
 fi
 
 apt-get update
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${MISSING[@]}"
+if ((${#MISSING[@]})); then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${MISSING[@]}"
+fi
+if ((${#UNPACK[@]})); then
+	unpack_servers "${UNPACK[@]}"
+fi
 
-mapfile -t STILL < <(missing_packages)
+mapfile -t STILL < <(missing_packages; missing_unpacked)
 if ((${#STILL[@]})); then
 	echo "deps.sh: still missing after install: ${STILL[*]}" >&2
 	exit 1

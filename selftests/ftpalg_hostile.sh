@@ -9,7 +9,8 @@
 #    few positions through SNAT (held until whole, the client retransmits);
 #  - pipelined commands and replies, wrong-direction commands;
 #  - unsolicited 227/229 (dropped: the client never gets them);
-#  - PORT: expectation INACTIVE until the 200, withdrawn on 4xx/5xx;
+#  - PORT: expectation usable at once (the server may connect before its
+#    200), withdrawn on 4xx/5xx;
 #  - multi-line 227 and 150 replies;
 #  - overflowing numbers, bogus EPRT forms (connection stays usable);
 #  - lines injected in a segment that does not start a line, in order and
@@ -168,7 +169,7 @@ cs "split PORT: every PORT parsed" cmd_port -eq $n
 check "split PORT: every line counted reassembled (cut positions not counted:${missing:- none})" \
 	test -z "$missing"
 cs "split PORT: one expectation each" expect_created -eq $n
-cs "split PORT: each activated by its 200" expect_activated -eq $n
+cs "split PORT: each accepted by its 200" active_accepted -eq $n
 cs "split PORT: nothing malformed" malformed -eq 0
 check_exp "split PORT: the last PORT is expected" "$(dp $((18 * 256 + 122)))" -eq 1
 
@@ -220,7 +221,7 @@ pair "pipelined NOOP+PASV+PORT+NOOP in one segment" pipe1 "$S4" serve -- \
 cs "pipelined: 227 answered the PASV" reply_pasv -eq 1
 cs "pipelined: PORT seen" cmd_port -eq 1
 cs "pipelined: two expectations" expect_created -eq 2
-cs "pipelined: PORT activated by its 200" expect_activated -eq 1
+cs "pipelined: PORT accepted by its 200" active_accepted -eq 1
 cs "pipelined: nothing refused" refused_unsolicited -eq 0
 check_exp "pipelined: passive expectation" "$(dp 40000)" -eq 1
 check_exp "pipelined: active expectation, active" "$(dp 4609)" -eq 1
@@ -294,36 +295,46 @@ pair "ipv6: unsolicited 229 after a NOOP never reaches the client" unsol6 "$S6" 
 cs "ipv6 unsolicited 229: refused" refused_unsolicited -ge 1
 cs "ipv6 unsolicited 229: no expectation" expect_created -eq 0
 
-# ---------------------------------- PORT: inactive until 2xx, 4xx/5xx
+# ------------------------------- PORT: usable at once, 4xx/5xx withdraw
 fresh
-pair_start port500 "$S4" recv:^PORT noconnect:2:4621 pause:f500 \
-	"send:500 Illegal PORT command$CRLF" serve -- \
+pair_start port500 "$S4" recv:^PORT pause:f500 \
+	"send:500 Illegal PORT command$CRLF" noconnect:2:4621 serve -- \
 	listen:4621 "send:PORT 192,0,2,2,18,13$CRLF" "recv:^500" noaccept:0.5 noop
 if at_pause f500; then
 	check_exp "PORT before its reply: expectation listed" "$(dp 4621)" -eq 1
-	check_exp "PORT before its reply: expectation INACTIVE" "$(dp 4621).*INACTIVE" -eq 1
+	check_exp "PORT before its reply: expectation usable (not INACTIVE)" \
+		"$(dp 4621).*INACTIVE" -eq 0
 fi
 release f500
-pair_finish "PORT then 500: server could not connect before the reply, client usable"
+pair_finish "PORT then 500: the server cannot connect after the refusal, client usable"
 check_exp "PORT then 500: expectation removed" "$(dp 4621)" -eq 0
 cs "PORT then 500: withdrawn" expect_withdrawn -eq 1
-cs "PORT then 500: not activated" expect_activated -eq 0
+cs "PORT then 500: not accepted" active_accepted -eq 0
 
+# pyftpdlib's order: the server connects as soon as it has the PORT, and
+# answers 200 only once connected.
 fresh
 before=$(nft_counter related_alg)
-pair_start port200 "$S4" recv:^PORT noconnect:2:4622 pause:f200 \
-	"send:200 PORT command successful$CRLF" connect:5:4622 serve -- \
-	listen:4622 "send:PORT 192,0,2,2,18,14$CRLF" "recv:^200 PORT" accept:10 noop
-if at_pause f200; then
-	check_exp "PORT before its 200: expectation INACTIVE" "$(dp 4622).*INACTIVE" -eq 1
-fi
-release f200
-pair_finish "PORT then 200: data connection refused before, accepted after the 200"
-cs "PORT then 200: activated" expect_activated -eq 1
-cs "PORT then 200: not withdrawn" expect_withdrawn -eq 0
+pair "PORT, connect, then 200: data connection before the reply" port200 "$S4" \
+	recv:^PORT connect:5:4622 "send:200 PORT command successful$CRLF" serve -- \
+	listen:4622 "send:PORT 192,0,2,2,18,14$CRLF" accept:10 "recv:^200 PORT" noop
+cs "PORT, connect, 200: accepted" active_accepted -eq 1
+cs "PORT, connect, 200: not withdrawn" expect_withdrawn -eq 0
 after=$(nft_counter related_alg)
-check "PORT then 200: data connection RELATED ($before -> $after)" \
+check "PORT, connect, 200: data connection RELATED ($before -> $after)" \
 	test "${after:-0}" -gt "${before:-0}"
+
+# pipelined PORTs, the first refused: only its expectation goes.
+fresh
+pair "pipelined PORT, EPRT: 501 then 200" port2 "$S4" \
+	recv:^PORT recv:^EPRT \
+	"send:501 Illegal PORT command${CRLF}200 EPRT ok$CRLF" serve -- \
+	"send:PORT 192,0,2,2,18,18${CRLF}EPRT |1|$C4|4627|$CRLF" \
+	"recv:^501" "recv:^200 EPRT" noop
+cs "pipelined PORT, EPRT: one withdrawn" expect_withdrawn -eq 1
+cs "pipelined PORT, EPRT: one accepted" active_accepted -eq 1
+check_exp "pipelined PORT, EPRT: the refused PORT not expected" "$(dp 4626)" -eq 0
+check_exp "pipelined PORT, EPRT: the accepted EPRT expected" "$(dp 4627)" -eq 1
 
 fresh
 pair "PORT then 450, EPRT then 200-multi-line, PORT then 530" port4xx "$S4" \
@@ -334,9 +345,23 @@ pair "PORT then 450, EPRT then 200-multi-line, PORT then 530" port4xx "$S4" \
 	"send:EPRT |1|$C4|4624|$CRLF" "recv:^200 EPRT" \
 	"send:PORT 192,0,2,2,18,17$CRLF" "recv:^530" noop
 cs "4xx/5xx/2xx: two withdrawn" expect_withdrawn -eq 2
-cs "4xx/5xx/2xx: one activated" expect_activated -eq 1
+cs "4xx/5xx/2xx: one accepted" active_accepted -eq 1
 check_exp "4xx/5xx/2xx: only the accepted EPRT expected" "$(dp 4623)|$(dp 4624)|$(dp 4625)" -eq 1
 check_exp "4xx/5xx/2xx: the accepted EPRT is active" "$(dp 4624).*INACTIVE" -eq 0
+
+# A refusal in a segment that is dropped (a later line in it is refused)
+# withdraws nothing: the session is restored, and each retransmission
+# must not withdraw the next older expectation.
+fresh
+pair "PORT refused in a dropped segment: its retransmissions withdraw nothing" \
+	dropref "$S4" \
+	recv:^EPRT "send:200 EPRT ok$CRLF" recv:^PORT \
+	"send:500 Illegal PORT command$CRLF$(PASV_EP 40036)$CRLF" serve -- \
+	"send:EPRT |1|$C4|4628|$CRLF" "recv:^200 EPRT" \
+	"send:PORT 192,0,2,2,18,21$CRLF" "norecv:$NORECV:500"
+cs "dropped refusal: the unsolicited 227 refused" refused_unsolicited -ge 1
+cs "dropped refusal: nothing withdrawn" expect_withdrawn -eq 0
+check_exp "dropped refusal: the accepted EPRT still expected" "$(dp 4628)" -eq 1
 
 # --------------------------------------------------- multi-line replies
 fresh
@@ -516,7 +541,7 @@ pair "Telnet IAC / NUL before the verb, IAC split from the rest" telnet "$S4" se
 	"send:\\xff\\xff\\xff\\xff\\x00$CRLF" "recv:^500" noop
 cs "telnet: three PORTs parsed" cmd_port -eq 3
 check_exp "telnet: three expectations" "$(dp 4668)|$(dp 4669)|$(dp 4670)" -eq 3
-cs "telnet: all activated" expect_activated -eq 3
+cs "telnet: all accepted" active_accepted -eq 3
 
 # ---------------------------------------- retransmissions / overlaps
 # The server netns drops the first copy of a segment starting "PORT"

@@ -383,7 +383,8 @@ links_show()
 #           dstnat at -100) or 0 (after dstnat).  -300 (raw) would be
 #           before conntrack, where "ct helper set" has no conntrack to act on
 #   NAT:    none | snat (ip: snat to 203.0.113.1, ip6: masquerade)
-#           | masq (masquerade both) | dnat (203.0.113.1:21 -> server:21)
+#           | masq (masquerade both) | dnat (203.0.113.1:21 -> server:21,
+#           and :2121 for the in-tree helper of "both")
 # The forward chain drops everything except established/related traffic
 # and new control connections client -> server, so a data connection can
 # only pass as RELATED to an expectation.  Named counters related_alg /
@@ -423,8 +424,8 @@ router_rules()
 		dnat)
 			echo "  chain nat_pre {"
 			echo "    type nat hook prerouting priority dstnat; policy accept;"
-			echo "    iifname \"r0\" ip daddr $PUB4 tcp dport $CTRL_PORT dnat ip to $S4"
-			echo "    iifname \"r0\" ip6 daddr $PUB6 tcp dport $CTRL_PORT dnat ip6 to $S6"
+			echo "    iifname \"r0\" ip daddr $PUB4 tcp dport { $CTRL_PORT, 2121 } dnat ip to $S4"
+			echo "    iifname \"r0\" ip6 daddr $PUB6 tcp dport { $CTRL_PORT, 2121 } dnat ip6 to $S6"
 			echo "  }"
 			;;
 		snat)

@@ -574,7 +574,7 @@ static void test_output(void)
 		   "  refused_unsolicited 0\n  refused_epsv_all 0\n"
 		   "  refused_long_addr 0\n  refused_expect_limit 0\n"
 		   "  tls 0\n  opaque_segments 0\n  session_overflow 0\n"
-		   "  expect_activated 0\n  expect_withdrawn 0\n"
+		   "  active_accepted 0\n  expect_withdrawn 0\n"
 		   "  reordered 0\n  unjudged 0\n",
 		   "show: text");
 
@@ -597,7 +597,7 @@ static void test_output(void)
 		   "\"refused_epsv_all\": 0, \"refused_long_addr\": 0, "
 		   "\"refused_expect_limit\": 0, \"tls\": 0, "
 		   "\"opaque_segments\": 0, \"session_overflow\": 0, "
-		   "\"expect_activated\": 0, \"expect_withdrawn\": 0, "
+		   "\"active_accepted\": 0, \"expect_withdrawn\": 0, "
 		   "\"reordered\": 0, \"unjudged\": 0}}\n",
 		   "show: JSON");
 

@@ -16,9 +16,12 @@
  *              do it again; both runs must agree exactly
  *   bit 5      after the record, restore the last snapshot (a dropped
  *              segment whose retransmission never comes)
- *   bits 6-7   ignored: the seed corpus uses '@' (0x40) for a client line,
+ *   bit 6      ignored: the seed corpus uses '@' (0x40) for a client line,
  *              'A' a server line, 'B'/'C' client/server segments, 'X'/'Y'
  *              client/server lines with snapshot and replay.
+ *   bit 7      before the record, the server opens a data connection: it
+ *              uses the expectation of the PORT/EPRT it is processing (the
+ *              oldest awaiting a reply), or with none the newest one.
  *
  * Lines are never fed while the session is opaque (session.h forbids it);
  * those records are skipped like the ALG skips the bytes.  After every
@@ -44,6 +47,121 @@
 #define R_SNAPSHOT	0x08
 #define R_REPLAY	0x10
 #define R_RESTORE	0x20
+#define R_CONNECT	0x80
+
+/*
+ * The expectations the kernel would hold, as helper.c and expect.c make
+ * and withdraw them: one per tracked PORT/EPRT (FTP_EV_ACTIVE, not
+ * untracked), usable at once; on FTP_EV_ACTIVE_FAILED the one after the
+ * ftp_session_active_pending() newest is withdrawn.  The oracle: the
+ * refused command's expectation never outlives the refusal, none of a
+ * command still awaiting its reply is withdrawn, one of an accepted
+ * command only if the refused one's is gone already, and the session's
+ * count of those agrees with the model's.
+ */
+#define MODEL_MAX	64
+
+struct model {
+	unsigned int live[MODEL_MAX];	/* expectation ids, oldest first */
+	unsigned int n_live;
+	unsigned int waiting[FTP_SESSION_DEPTH]; /* tracked commands' ids */
+	unsigned int n_waiting;
+	unsigned int next_id;
+};
+
+static int model_has(const struct model *md, unsigned int id)
+{
+	unsigned int k;
+
+	for (k = 0; k < md->n_live; k++)
+		if (md->live[k] == id)
+			return 1;
+	return 0;
+}
+
+static void model_remove(struct model *md, unsigned int k)
+{
+	memmove(&md->live[k], &md->live[k + 1],
+		(md->n_live - k - 1) * sizeof(md->live[0]));
+	md->n_live--;
+}
+
+static void model_pop_waiting(struct model *md, unsigned int *id)
+{
+	CHECK(md->n_waiting > 0);
+	*id = md->waiting[0];
+	memmove(&md->waiting[0], &md->waiting[1],
+		(md->n_waiting - 1) * sizeof(md->waiting[0]));
+	md->n_waiting--;
+}
+
+/* The server connects: see R_CONNECT. */
+static void model_connect(struct model *md)
+{
+	unsigned int k;
+
+	if (!md->n_live)
+		return;
+	if (md->n_waiting) {
+		for (k = 0; k < md->n_live; k++)
+			if (md->live[k] == md->waiting[0]) {
+				model_remove(md, k);
+				return;
+			}
+		return;	/* it connected already */
+	}
+	model_remove(md, md->n_live - 1);
+}
+
+/* After a line from @dir that gave @ev (ACTIVE: @tracked, not untracked). */
+static void model_event(struct model *md, enum ftp_dir dir,
+			const struct ftp_session *before,
+			const struct ftp_session *s, int ev, int tracked)
+{
+	unsigned int id, keep, k;
+	int was_live[FTP_SESSION_DEPTH], refused_live;
+
+	/* a full fifo dropped its oldest: that one is never answered now */
+	if (dir == FTP_DIR_CLIENT && before->depth == FTP_SESSION_DEPTH &&
+	    ev != FTP_EV_AFTER_EPSV_ALL && ev != FTP_EV_LONG_ADDR &&
+	    (before->fifo & 0xf) == FTP_CMD_ACTIVE)
+		model_pop_waiting(md, &id);
+	if (ev == FTP_EV_ACTIVE && tracked) {
+		id = ++md->next_id;
+		if (md->n_live == MODEL_MAX)
+			model_remove(md, 0);	/* timed out */
+		md->live[md->n_live++] = id;
+		CHECK(md->n_waiting < FTP_SESSION_DEPTH);
+		md->waiting[md->n_waiting++] = id;
+	}
+	if (dir != FTP_DIR_SERVER || s->depth == before->depth ||
+	    (before->fifo & 0xf) != FTP_CMD_ACTIVE)
+		goto out;
+	/*
+	 * The reply settled a tracked PORT/EPRT: ACTIVE_OK or ACTIVE_FAILED,
+	 * or for a 227/229 answering it (2xx) the reply's own event.
+	 */
+	CHECK(ev == FTP_EV_ACTIVE_OK || ev == FTP_EV_ACTIVE_FAILED ||
+	      ev == FTP_EV_MALFORMED || ev == FTP_EV_UNSOLICITED);
+	model_pop_waiting(md, &id);
+	if (ev != FTP_EV_ACTIVE_FAILED)
+		goto out;
+	keep = ftp_session_active_pending(s);
+	CHECK(keep == md->n_waiting);
+	for (k = 0; k < md->n_waiting; k++)
+		was_live[k] = model_has(md, md->waiting[k]);
+	refused_live = model_has(md, id);
+	if (md->n_live > keep) {
+		k = md->n_live - keep - 1;
+		CHECK(!refused_live || md->live[k] == id);
+		model_remove(md, k);
+	}
+	CHECK(!model_has(md, id));
+	for (k = 0; k < md->n_waiting; k++)
+		CHECK(model_has(md, md->waiting[k]) == was_live[k]);
+out:
+	CHECK(ftp_session_active_pending(s) == md->n_waiting);
+}
 
 
 /* Layout documented in session.h: 4 bits per entry, oldest low. */
@@ -256,12 +374,15 @@ static void check_prefix(const struct ftp_session *s, enum ftp_dir dir,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ftp_session s, snap;
+	struct model md, md_snap;
 	size_t i = 0;
 
 	ftp_session_init(&s);
 	check_state(&s);
 	CHECK(!ftp_session_opaque(&s));
 	snap = s;
+	memset(&md, 0, sizeof(md));
+	md_snap = md;
 
 	while (i < size) {
 		unsigned int c = data[i++];
@@ -283,8 +404,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seglen = len + (end < size && end - i == len);
 		i = end < size ? end + 1 : end;
 
-		if (c & R_SNAPSHOT)
+		if (c & R_SNAPSHOT) {
 			snap = s;
+			md_snap = md;
+		}
+		if (c & R_CONNECT)
+			model_connect(&md);
 		before = s;
 		segment = ftp_session_opaque(&s);
 		if (!segment && (c & R_PREFIX) && len > FTP_SESSION_PREFIX)
@@ -302,8 +427,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(same_session(&r1.s, &r2.s));
 			}
 			/* Cleared: the same bytes are FTP again. */
-			if (r1.ev == 1 && !ftp_session_opaque(&s))
+			if (r1.ev == 1 && !ftp_session_opaque(&s)) {
+				md.n_waiting = 0;	/* fifo reset */
+				before = s;
 				do_line(&s, dir, p, len, &r1);
+				model_event(&md, dir, &before, &s, r1.ev,
+					    !(r1.m.ep.port & 1));
+			}
 		} else {
 #ifdef FUZZ_CHECK_PREFIX
 			check_prefix(&s, dir, p, len);
@@ -317,9 +447,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (carries_match(r1.ev))
 					CHECK(same_match(&r1.m, &r2.m));
 			}
+			model_event(&md, dir, &before, &s, r1.ev,
+				    !(r1.m.ep.port & 1));
 		}
-		if (c & R_RESTORE)
+		if (c & R_RESTORE) {
 			s = snap;
+			md = md_snap;
+		}
 	}
 	return 0;
 }

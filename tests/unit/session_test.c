@@ -56,6 +56,7 @@ struct step {
 	unsigned int len;
 	int ev;			/* expected event (OP_SEG: return value) */
 	int depth;		/* expected depth after the step + 1; 0: any */
+	int pending;		/* ftp_session_active_pending() + 1; 0: any */
 	unsigned int port;	/* expected m.ep.port; 0: not checked */
 	const char *arg;	/* expected text of m's span; NULL: unchecked */
 	unsigned int set;	/* flags that must be set after the step */
@@ -72,6 +73,7 @@ struct step {
 #define CSEG(l, r, ...)	STEP(OP_SEG, CL, l, r, __VA_ARGS__)
 #define SSEG(l, r, ...)	STEP(OP_SEG, SV, l, r, __VA_ARGS__)
 #define D(n)		.depth = (n) + 1
+#define AP(n)		.pending = (n) + 1
 #define PORT(n)		.port = (n)
 #define ARG(s)		.arg = (s)
 #define SET(f)		.set = FTP_SESSION_##f
@@ -196,6 +198,30 @@ static const struct scenario scenarios[] = {
 	     S("200 PORT command successful.\r", ACTIVE_OK, D(1)),
 	     S("150 Opening data connection.\r", NONE, D(1)),
 	     S("226 Transfer complete.\r", NONE, D(0))),
+	SCEN("pipelined PORT, RETR: the RETR's 150 before the PORT's 200 (pyftpdlib)",
+	     C("PORT 192,0,2,7,19,137\r", ACTIVE, D(1), AP(1)),
+	     C("RETR x\r", NONE, D(2), AP(1)),
+	     S("150 File status okay. About to open data connection.\r", NONE,
+	       D(2), AP(1)),
+	     S("200 Active data connection established.\r", ACTIVE_OK, D(1),
+	       AP(0)),
+	     S("226 Transfer complete.\r", NONE, D(0))),
+	SCEN("pipelined PORT, PORT: the refused one leaves one pending",
+	     C("PORT 192,0,2,7,19,137\r", ACTIVE, D(1), AP(1)),
+	     C("EPRT |1|192.0.2.7|5002|\r", ACTIVE, D(2), AP(2)),
+	     S("501 Illegal PORT command.\r", ACTIVE_FAILED, D(1), AP(1)),
+	     S("200 EPRT command successful.\r", ACTIVE_OK, D(0), AP(0))),
+	SCEN("pipelined PORT, RETR, PORT, RETR: each PORT settled in order",
+	     C("PORT 192,0,2,7,19,137\r", ACTIVE, D(1), AP(1)),
+	     C("RETR a\r", NONE, D(2), AP(1)),
+	     C("PORT 192,0,2,7,19,138\r", ACTIVE, D(3), AP(2)),
+	     C("RETR b\r", NONE, D(4), AP(2)),
+	     S("200 PORT command successful.\r", ACTIVE_OK, D(3), AP(1)),
+	     S("150 Opening data connection.\r", NONE, D(3), AP(1)),
+	     S("226 Transfer complete.\r", NONE, D(2), AP(1)),
+	     S("425 Can't open data connection.\r", ACTIVE_FAILED, D(1),
+	       AP(0)),
+	     S("503 Bad sequence of commands.\r", NONE, D(0), AP(0))),
 	SCEN("pipelined PASV, PORT, PASV: events follow the FIFO",
 	     C("PASV\r", NONE, D(1)),
 	     C("PORT 192,0,2,7,19,137\r", ACTIVE, D(2)),
@@ -610,6 +636,14 @@ static int check_step(const struct scenario *sc, size_t k, int ev,
 			 " depth %u", s->depth);
 		ok = 0;
 	}
+	if (st->pending &&
+	    ftp_session_active_pending(s) != (unsigned int)st->pending - 1) {
+		snprintf(exp + strlen(exp), sizeof(exp) - strlen(exp),
+			 " active pending %d", st->pending - 1);
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			 " active pending %u", ftp_session_active_pending(s));
+		ok = 0;
+	}
 	if (s->depth > FTP_SESSION_DEPTH) {
 		snprintf(got + strlen(got), sizeof(got) - strlen(got),
 			 " depth %u > %d", s->depth, FTP_SESSION_DEPTH);
@@ -901,16 +935,18 @@ static void check_untrack(void)
 	struct ftp_session s;
 	struct ftp_match m;
 	enum ftp_event a, b, c, d;
+	unsigned int pending;
 
 	ftp_session_init(&s);
 	a = ftp_session_line(&s, CL, "PORT 192,0,2,2,4,1", 18, &m);
 	ftp_session_untrack(&s);
 	b = ftp_session_line(&s, CL, "PORT 192,0,2,2,4,2", 18, &m);
+	pending = ftp_session_active_pending(&s);
 	c = ftp_session_line(&s, SV, "500 no", 6, &m);
 	d = ftp_session_line(&s, SV, "200 ok", 6, &m);
-	tap(a == FTP_EV_ACTIVE && b == FTP_EV_ACTIVE && c == FTP_EV_NONE &&
-	    d == FTP_EV_ACTIVE_OK && s.depth == 0,
-	    "untrack: the untracked PORT's 500 settles nothing, the next PORT's 200 does");
+	tap(a == FTP_EV_ACTIVE && b == FTP_EV_ACTIVE && pending == 1 &&
+	    c == FTP_EV_NONE && d == FTP_EV_ACTIVE_OK && s.depth == 0,
+	    "untrack: not pending, its 500 settles nothing, the next PORT's 200 does");
 	ftp_session_init(&s);
 	ftp_session_line(&s, CL, "PASV", 4, &m);
 	ftp_session_untrack(&s);

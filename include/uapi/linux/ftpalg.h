@@ -160,8 +160,8 @@ enum ftpalg_stat {
 	FTPALG_STAT_TLS,		/* sessions that went opaque (AUTH TLS) */
 	FTPALG_STAT_OPAQUE_SEGMENTS,	/* segments passed unparsed under TLS */
 	FTPALG_STAT_SESSION_OVERFLOW,	/* too many commands awaiting replies */
-	FTPALG_STAT_EXPECT_ACTIVATED,	/* PORT/EPRT accepted: usable */
-	FTPALG_STAT_EXPECT_WITHDRAWN,	/* PORT/EPRT refused by the server */
+	FTPALG_STAT_ACTIVE_ACCEPTED,	/* PORT/EPRT with an expectation: 2xx */
+	FTPALG_STAT_EXPECT_WITHDRAWN,	/* ...refused by the server: removed */
 	FTPALG_STAT_REORDERED,		/* segment ahead of a gap, dropped */
 	FTPALG_STAT_UNJUDGED,		/* old bytes never judged, dropped */
 

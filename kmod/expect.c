@@ -336,3 +336,27 @@ void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
 		ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
 	}
 }
+
+/*
+ * Tracking picked up mid-session (sync.c): PORT/EPRT expectations synced
+ * from the other firewall may still wait for the server's reply, which
+ * passed there.  The policy accepted them there: usable now.
+ */
+void ftpalg_expect_pickup(struct nf_conn *ct)
+{
+	struct nf_conn_help *help = nfct_help(ct);
+	struct nf_conntrack_expect *exp;
+	unsigned int n = 0;
+
+	spin_lock_bh(&nf_conntrack_expect_lock);
+	hlist_for_each_entry(exp, &help->expectations, lnode) {
+		if (exp->class != FTPALG_EXP_ACTIVE ||
+		    !(READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE))
+			continue;
+		WRITE_ONCE(exp->flags, exp->flags & ~NF_CT_EXPECT_INACTIVE);
+		n++;
+	}
+	spin_unlock_bh(&nf_conntrack_expect_lock);
+	while (n--)
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_ACTIVATED);
+}

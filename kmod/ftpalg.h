@@ -81,6 +81,15 @@ static inline const char *ftpalg_seg_data(const struct ftpalg_seg *s)
 	return (const char *)s->skb->data + s->dataoff;
 }
 
+/* Lives in nfct_help_data(); serialised by ftpalg_lock(). */
+struct ftpalg_ext;
+
+struct ftpalg_conn {
+	struct ftpalg_ext *ext;
+	struct ftp_stream stream[IP_CT_DIR_MAX];
+	struct ftp_session sess;
+};
+
 /* A refused command or reply, as reported in events. */
 struct ftpalg_refusal {
 	enum ftpalg_reason reason;
@@ -105,6 +114,7 @@ void ftpalg_genl_event(const struct nf_conn *ct,
 		       const struct ftpalg_refusal *r);
 
 /* helper.c */
+spinlock_t *ftpalg_lock(const struct nf_conn *ct);
 int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		enum ip_conntrack_info ctinfo);
 void ftpalg_destroy(struct nf_conn *ct);
@@ -120,6 +130,12 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_settle(struct nf_conn *ct, bool accepted);
+void ftpalg_expect_pickup(struct nf_conn *ct);
+
+/* sync.c */
+int ftpalg_sync_to_nlattr(struct sk_buff *skb, const struct nf_conn *ct);
+int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct);
+void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,

@@ -153,8 +153,7 @@ enum ftpalg_stat {
 	FTPALG_STAT_EXPECT_WITHDRAWN,	/* PORT/EPRT refused by the server */
 	FTPALG_STAT_REORDERED,		/* segment ahead of a gap, dropped */
 	FTPALG_STAT_UNJUDGED,		/* old bytes never judged, dropped */
-	FTPALG_STAT_PICKUP,		/* 227/229 answering a command sent
-					 * before tracking began, accepted */
+	FTPALG_STAT_PICKUP,		/* 227/229 to a PASV before tracking */
 
 	__FTPALG_STAT_MAX,
 };
@@ -195,12 +194,10 @@ enum ftpalg_event_attr {
 enum ftpalg_sync_attr {
 	FTPALG_SYNC_A_UNSPEC,
 	FTPALG_SYNC_A_VERSION,		/* u8: FTPALG_SYNC_VERSION */
-	FTPALG_SYNC_A_FIFO,		/* u32: commands awaiting their reply,
-					 * enum ftpalg_sync_cmd, 4 bits each,
-					 * oldest in the low bits */
+	/* commands awaiting their reply: enum ftpalg_sync_cmd, oldest low */
+	FTPALG_SYNC_A_FIFO,		/* u32: 4 bits each */
 	FTPALG_SYNC_A_DEPTH,		/* u8: commands in FIFO, at most 8 */
-	FTPALG_SYNC_A_REPLY,		/* u16: code of the multi-line reply
-					 * in progress, or 0 */
+	FTPALG_SYNC_A_REPLY,		/* u16: multi-line reply's code, or 0 */
 	FTPALG_SYNC_A_FLAGS,		/* u32: FTPALG_SYNC_F_* */
 	FTPALG_SYNC_A_CLIENT,		/* nest: enum ftpalg_sync_dir_attr, */
 	FTPALG_SYNC_A_SERVER,		/*   client's and server's bytes */
@@ -224,8 +221,7 @@ enum ftpalg_sync_cmd {
 #define FTPALG_SYNC_F_REPORTED		0x08	/* reply gave its event */
 #define FTPALG_SYNC_F_ALERT_CLIENT	0x10	/* TLS alert seen (CCC) */
 #define FTPALG_SYNC_F_ALERT_SERVER	0x20
-#define FTPALG_SYNC_F_PICKUP		0x40	/* commands before tracking
-						 * began are unknown */
+#define FTPALG_SYNC_F_PICKUP		0x40	/* earlier commands unknown */
 
 enum ftpalg_sync_dir_attr {
 	FTPALG_SYNC_DIR_A_UNSPEC,

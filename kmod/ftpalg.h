@@ -136,6 +136,7 @@ void ftpalg_expect_pickup(struct nf_conn *ct);
 int ftpalg_sync_to_nlattr(struct sk_buff *skb, const struct nf_conn *ct);
 int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct);
 void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st);
+void ftpalg_sync_seqadj(struct nf_conn *ct);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,

@@ -562,9 +562,11 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 	default:
 		return NF_DROP;
 	}
-	if (s->adj_delta)
+	if (s->adj_delta) {
 		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(s->adj_seq),
 				 s->adj_delta);
+		ftpalg_sync_seqadj(s->ct);
+	}
 	return NF_ACCEPT;
 }
 

@@ -11,11 +11,13 @@
  * The replies to commands never seen are then taken as what they say, and
  * judged by the policy as any; the PORT/EPRT expectations synced from the
  * other firewall, waiting there for a reply that may have passed there,
- * are made usable.
+ * are made usable.  Sequence adjustments of NAT rewrites are announced in
+ * conntrack events, so that the daemon carries them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <net/netlink.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
@@ -222,4 +224,16 @@ void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st)
 		return;
 	ftp_session_pickup(&st->sess);
 	ftpalg_expect_pickup(ct);
+}
+
+/*
+ * A rewrite moved the sequence offset.  The kernel reports that in
+ * conntrack events only with IPCT_SEQADJ, which nothing on the packet path
+ * raises: without it a sync daemon (conntrackd, which follows the events)
+ * never learns the offset, and after a failover every later segment of the
+ * direction reaches its receiver at the wrong sequence number.
+ */
+void ftpalg_sync_seqadj(struct nf_conn *ct)
+{
+	nf_conntrack_event_cache(IPCT_SEQADJ, ct);
 }

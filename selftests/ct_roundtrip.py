@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 """Round trip of a control conntrack's helper state through ctnetlink.
 
-  ct_roundtrip.py show   --dport PORT
-  ct_roundtrip.py reinject --dport PORT [--info keep|none|bad]
+  ct_roundtrip.py show   --dport PORT [--sport PORT]
+  ct_roundtrip.py reinject --dport PORT [--sport PORT] [--info keep|none|bad]
 
-show prints the helper name and CTA_HELP_INFO (hex, and its attributes)
-of the conntrack whose original direction goes to PORT.  reinject dumps
+show prints the helper name, CTA_HELP_INFO (hex, and its attributes) and
+the TCP sequence adjustments (NAT rewrites) of the conntrack whose
+original direction goes to --dport (from --sport).  reinject dumps
 it, deletes it and creates it again from the dump, as a sync daemon does on
-a backup firewall: the same tuples, TCP state ESTABLISHED, the helper by
-name and CTA_HELP_INFO as dumped (keep), left out (none), or made invalid
-(bad: a FIFO depth the helper cannot have).  It then prints the new
+a backup firewall: the same tuples and status, TCP state ESTABLISHED, the
+helper by name and CTA_HELP_INFO as dumped (keep), left out (none), or
+made invalid (bad: a FIFO depth the helper cannot have).  It then prints the new
 conntrack's info; with keep the exit status says whether it is the same.
 Only the python standard library is used; output lines start with "# ".
 Exit status: 0 ok, 1 failed, 2 usage.
@@ -31,11 +32,11 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLA_F_NESTED = 0x8000
 CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_STATUS, CTA_PROTOINFO = 1, 2, 3, 4
 CTA_HELP, CTA_TIMEOUT = 5, 7
-CTA_TUPLE_PROTO, CTA_PROTO_DST_PORT = 2, 3
+CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY = 15, 16
+CTA_TUPLE_PROTO, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT = 2, 2, 3
 CTA_PROTOINFO_TCP, CTA_PROTOINFO_TCP_STATE = 1, 1
 TCP_CONNTRACK_ESTABLISHED = 3
 CTA_HELP_NAME, CTA_HELP_INFO = 1, 2
-IPS_SEEN_REPLY, IPS_ASSURED = 0x2, 0x4
 # include/uapi/linux/ftpalg.h
 FTPALG_SYNC_NAMES = {1: "version", 2: "fifo", 3: "depth", 4: "reply",
                      5: "flags", 6: "client", 7: "server"}
@@ -106,18 +107,31 @@ class Ctnetlink:
                 return found
 
 
-def dport(ct):
+def orig_port(ct, which):
     proto = attrs(attrs(ct[CTA_TUPLE_ORIG]).get(CTA_TUPLE_PROTO, b""))
-    port = proto.get(CTA_PROTO_DST_PORT)
+    port = proto.get(which)
     return struct.unpack("!H", port)[0] if port else None
 
 
-def find(nl, port):
+def find(nl, dport, sport=None):
     cts = [ct for ct in nl.request(IPCTNL_MSG_CT_GET, NLM_F_DUMP)
-           if dport(ct) == port]
+           if orig_port(ct, CTA_PROTO_DST_PORT) == dport and
+           sport in (None, orig_port(ct, CTA_PROTO_SRC_PORT))]
     if len(cts) != 1:
-        raise OSError("%d conntracks to port %d" % (len(cts), port))
+        raise OSError("%d conntracks to port %d" % (len(cts), dport))
     return cts[0]
+
+
+def seqadj(ct):
+    """The sequence adjustments: (pos, before, after) per direction."""
+    out = []
+    for name, t in (("orig", CTA_SEQ_ADJ_ORIG), ("reply", CTA_SEQ_ADJ_REPLY)):
+        if t in ct:
+            v = attrs(ct[t])
+            out.append("%s pos=%d before=%d after=%d" % ((name,) + tuple(
+                struct.unpack("!I", v.get(k, b"\0" * 4))[0]
+                for k in (1, 2, 3))))
+    return "; ".join(out) or "none"
 
 
 def describe(info):
@@ -148,6 +162,7 @@ def show(ct, what):
                                    info.hex() if info else "(none)"))
     if info:
         log("%s: %s" % (what, describe(info)))
+    log("%s: sequence adjustment %s" % (what, seqadj(ct)))
     return name, info
 
 
@@ -161,8 +176,8 @@ def bad_info(info):
     return out
 
 
-def reinject(nl, port, mode):
-    ct = find(nl, port)
+def reinject(nl, port, sport, mode):
+    ct = find(nl, port, sport)
     name, info = show(ct, "dumped")
     if not info:
         raise OSError("no helper info to carry")
@@ -179,12 +194,11 @@ def reinject(nl, port, mode):
     nl.request(IPCTNL_MSG_CT_NEW, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
                attr(CTA_TUPLE_ORIG, ct[CTA_TUPLE_ORIG], True) +
                attr(CTA_TUPLE_REPLY, ct[CTA_TUPLE_REPLY], True) +
-               attr(CTA_STATUS, struct.pack("!I", IPS_SEEN_REPLY |
-                                            IPS_ASSURED)) +
+               attr(CTA_STATUS, ct[CTA_STATUS]) +
                attr(CTA_TIMEOUT, struct.pack("!I", 600)) +
                attr(CTA_PROTOINFO, protoinfo, True) +
                attr(CTA_HELP, help_, True))
-    _, again = show(find(nl, port), "re-created")
+    _, again = show(find(nl, port, sport), "re-created")
     if mode == "keep" and again != info:
         raise OSError("the re-created conntrack's info differs")
     return 0
@@ -194,15 +208,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("action", choices=("show", "reinject"))
     ap.add_argument("--dport", type=int, required=True)
+    ap.add_argument("--sport", type=int)
     ap.add_argument("--info", choices=("keep", "none", "bad"),
                     default="keep")
     args = ap.parse_args()
     try:
         nl = Ctnetlink()
         if args.action == "show":
-            show(find(nl, args.dport), "dumped")
+            show(find(nl, args.dport, args.sport), "dumped")
         else:
-            reinject(nl, args.dport, args.info)
+            reinject(nl, args.dport, args.sport, args.info)
     except OSError as e:
         log("FAIL: %s" % e)
         return 1

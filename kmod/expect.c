@@ -340,7 +340,9 @@ void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
 /*
  * Tracking picked up mid-session (sync.c): PORT/EPRT expectations synced
  * from the other firewall may still wait for the server's reply, which
- * passed there.  The policy accepted them there: usable now.
+ * passed there.  The policy accepted them there: usable now.  Only those
+ * are ever inactive; their class is not checked, as a sync daemon may not
+ * carry it.
  */
 void ftpalg_expect_pickup(struct nf_conn *ct)
 {
@@ -350,8 +352,7 @@ void ftpalg_expect_pickup(struct nf_conn *ct)
 
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	hlist_for_each_entry(exp, &help->expectations, lnode) {
-		if (exp->class != FTPALG_EXP_ACTIVE ||
-		    !(READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE))
+		if (!(READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE))
 			continue;
 		WRITE_ONCE(exp->flags, exp->flags & ~NF_CT_EXPECT_INACTIVE);
 		n++;

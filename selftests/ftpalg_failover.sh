@@ -397,32 +397,22 @@ fo_run()
 	fi
 
 	# download: curl, passive, paced; stopped as soon as data arrived
-	nsx "$NS_C" curl -sS --max-time $((600 * TIME_SCALE)) --limit-rate "$BIG_RATE" \
-		--disable-epsv --no-ftp-skip-pasv-ip -o "$TMPD/big.out" \
-		"ftp://$HOST:$CTRL_PORT/big.bin" > "$TMPD/download.log" 2>&1 &
+	# (ip netns exec execs curl: the job's pid is curl's)
+	ip netns exec "$NS_C" curl -sS --max-time $((600 * TIME_SCALE)) \
+		--limit-rate "$BIG_RATE" --disable-epsv --no-ftp-skip-pasv-ip \
+		-o "$TMPD/big.out" "ftp://$HOST:$CTRL_PORT/big.bin" \
+		> "$TMPD/download.log" 2>&1 &
 	PID_download=$!
 	ok=1
-	busywait 120000 test -s "$TMPD/big.out" || ok=0
-	kill -STOP "$PID_download" || ok=0
+	busywait 120000 test -s "$TMPD/big.out" && kill -STOP "$PID_download" ||
+		ok=0
 	peer_start idle-pasv --mode pasv --idle-file "$TMPD/idle-pasv.go"
 	peer_start idle-port --mode port --idle-file "$TMPD/idle-port.go"
-	peer_start pasv-sent --mode pasv --pause-file "$TMPD/pasv-sent.go"
-	peer_start port-sent --mode port --pause-file "$TMPD/port-sent.go"
 	peer_start pasv-reply --mode pasv --pipeline \
 		--idle-file "$TMPD/pasv-reply.go"
-
 	for name in idle-pasv idle-port pasv-reply; do
 		busywait 120000 grep -q IDLE "$TMPD/$name.log" || ok=0
 	done
-	for name in pasv-sent port-sent; do
-		busywait 120000 grep -q PAUSED "$TMPD/$name.log" || ok=0
-	done
-	if [ $ok -eq 1 ]; then
-		ktap_pass "$p: every case reached its point before the failover"
-	else
-		ktap_fail "$p: every case reached its point before the failover"
-		diag "$(tail -n 3 "$TMPD"/*.log)"
-	fi
 
 	# pasv-reply: the server's replies (its segments with data: PSH) are
 	# held back at fw1, its acknowledgements pass: the client does not
@@ -431,9 +421,21 @@ fo_run()
 		tcp dport "$(peer_port pasv-reply)" "tcp flags & psh == psh" \
 		counter name held drop
 	touch "$TMPD/pasv-reply.go"
-	check "$p: fw1 saw the PASV, held back its 227" busywait 60000 held_seen
-	check "$p: the server acknowledged the PASV" \
-		busywait 60000 client_acked "$(peer_port pasv-reply)"
+	busywait 60000 held_seen || ok=0
+	busywait 60000 client_acked "$(peer_port pasv-reply)" || ok=0
+
+	# last, the cases with an expectation pending across the failover
+	peer_start pasv-sent --mode pasv --pause-file "$TMPD/pasv-sent.go"
+	peer_start port-sent --mode port --pause-file "$TMPD/port-sent.go"
+	for name in pasv-sent port-sent; do
+		busywait 120000 grep -q PAUSED "$TMPD/$name.log" || ok=0
+	done
+	if [ $ok -eq 1 ]; then
+		ktap_pass "$p: every case reached its point before the failover"
+	else
+		ktap_fail "$p: every case reached its point before the failover"
+		diag "$(tail -n 3 "$TMPD"/download.log "$TMPD"/*-*.log)"
+	fi
 
 	# what fw2 must have before fw1 dies: 6 control connections, the
 	# download's data connection, the two pending expectations
@@ -456,6 +458,7 @@ fo_run()
 			sed "s/^# ct_roundtrip: dumped/${ns%% *}/" | grep sequence)"
 	done
 	check "$p: fw2 has the expectations" busywait 10000 fw2_has_expectations
+	diag "$(nsx "$NS_F2" conntrack -L expect 2>&1 | sed 's/^/fw2: /')"
 	kill -CONT "$PID_download"
 	for name in idle-pasv idle-port pasv-sent port-sent; do
 		touch "$TMPD/$name.go"
@@ -465,6 +468,7 @@ fo_run()
 	rc=$?
 	[ $rc -eq 0 ] && { cmp -s "$TMPD/big.out" "$BIG_FILE" || rc=1; }
 	[ "$size" -lt "$(stat -c %s "$BIG_FILE")" ] || rc=1
+	[ $rc -eq 0 ] || diag "$(cat "$TMPD/download.log")"
 	report "$helper" download "$p: download in progress across the failover completes" $rc
 	for name in idle-pasv idle-port pasv-sent port-sent pasv-reply; do
 		wait "$(case_pid "$name")"
@@ -529,9 +533,9 @@ roundtrip()
 			busywait 60000 sh -c "ip netns exec '$NS_R' cat $STAT_FILE |
 				grep -qx 'refused_epsv_all [1-9][0-9]*'"
 	else
+		# ftpalg let it through: the server answered it
 		check "$p: PASV passed on, refused by the server" \
 			busywait 60000 grep -q "expected 227, got '5" "$out"
-		check_stat "$p: not refused by ftpalg" refused_epsv_all -eq 0
 	fi
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -567,6 +571,11 @@ head -c 1048576 /dev/urandom > "$BIG_FILE"
 chmod 644 "$BIG_FILE"
 modprobe nf_conntrack_ftp 2>/dev/null
 modprobe nf_nat_ftp 2>/dev/null
+# The expectations pending across the failover live as long as the in-tree
+# helper's (300 s): a slow machine's failover takes its time.
+EXPECT_TIMEOUT=/sys/module/nf_conntrack_ftpalg/parameters/expect_timeout
+expect_timeout_was=$(cat "$EXPECT_TIMEOUT" 2>/dev/null)
+[ -n "$expect_timeout_was" ] && echo 300 > "$EXPECT_TIMEOUT"
 
 for helper in ftpalg ftp; do
 	for nat in snat dnat; do
@@ -574,4 +583,5 @@ for helper in ftpalg ftp; do
 	done
 done
 
+[ -n "$expect_timeout_was" ] && echo "$expect_timeout_was" > "$EXPECT_TIMEOUT"
 ktap_finish

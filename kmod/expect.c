@@ -338,20 +338,24 @@ void ftpalg_expect_settle(struct nf_conn *ct, bool accepted)
 }
 
 /*
- * Tracking picked up mid-session (sync.c): PORT/EPRT expectations synced
- * from the other firewall may still wait for the server's reply, which
- * passed there.  The policy accepted them there: usable now.  Only those
- * are ever inactive; their class is not checked, as a sync daemon may not
- * carry it.
+ * Tracking picked up mid-session (sync.c): expectations synced from the
+ * other firewall may lack their NAT part (nat.c), and PORT/EPRT ones may
+ * still wait for the server's reply, which passed there.  The policy
+ * accepted them there: usable now.  Only those are ever inactive; their
+ * class is not checked, as a sync daemon may not carry it.  Changed under
+ * the lock that a data connection takes to find one.
  */
 void ftpalg_expect_pickup(struct nf_conn *ct)
 {
 	struct nf_conn_help *help = nfct_help(ct);
+	bool nat = ct->status & IPS_NAT_MASK;
 	struct nf_conntrack_expect *exp;
 	unsigned int n = 0;
 
 	spin_lock_bh(&nf_conntrack_expect_lock);
 	hlist_for_each_entry(exp, &help->expectations, lnode) {
+		if (nat && !exp->expectfn)
+			ftpalg_nat_adopt(ct, exp);
 		if (!(READ_ONCE(exp->flags) & NF_CT_EXPECT_INACTIVE))
 			continue;
 		WRITE_ONCE(exp->flags, exp->flags & ~NF_CT_EXPECT_INACTIVE);

@@ -144,5 +144,6 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off);
+void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp);
 
 #endif /* FTPALG_H */

@@ -63,9 +63,10 @@ SYNC2=203.0.113.202
 BIG_FILE=$TMPD/root/big.bin
 # paced, so that it cannot end before the client is stopped
 BIG_RATE=20k
-# a peer may wait that long (x TIME_SCALE) for the failover
+# a peer may wait that long (x TIME_SCALE) for the failover, and for a
+# reply held back until after it
 export FTP_PEER_PAUSE_MAX=600
-export FTP_PEER_TIMEOUT=$((60 * TIME_SCALE))
+export FTP_PEER_TIMEOUT=$((300 * TIME_SCALE))
 
 # fo_topo: the five namespaces of the pair, fw1 active.
 fo_topo()

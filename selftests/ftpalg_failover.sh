@@ -34,6 +34,9 @@
 # reference (its losses are reported, not failed).  Every wait is for an
 # event: a log line, the sync cache listing an entry, a counter.
 #
+# Environment: FTPALG_FAILOVER_HELPERS, the helpers to run the pair with
+# ("ftpalg ftp"; the round trip runs with ftpalg), and lib.sh's.
+#
 # First, on a single router, the state ftpalg exports through ctnetlink
 # (CTA_HELP_INFO; conntrackd 1.4 carries only the helper's name) round-
 # trips: ct_roundtrip.py dumps a control conntrack after EPSV ALL, deletes
@@ -578,7 +581,7 @@ EXPECT_TIMEOUT=/sys/module/nf_conntrack_ftpalg/parameters/expect_timeout
 expect_timeout_was=$(cat "$EXPECT_TIMEOUT" 2>/dev/null)
 [ -n "$expect_timeout_was" ] && echo 300 > "$EXPECT_TIMEOUT"
 
-for helper in ftpalg ftp; do
+for helper in ${FTPALG_FAILOVER_HELPERS:-ftpalg ftp}; do
 	for nat in snat dnat; do
 		fo_run "$helper" "$nat"
 	done

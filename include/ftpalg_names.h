@@ -44,6 +44,7 @@
 	[FTPALG_STAT_EXPECT_WITHDRAWN]		= "expect_withdrawn",	\
 	[FTPALG_STAT_REORDERED]			= "reordered",		\
 	[FTPALG_STAT_UNJUDGED]			= "unjudged",		\
+	[FTPALG_STAT_PICKUP]			= "pickup",		\
 }
 
 #define FTPALG_REASON_NAMES {						\

@@ -98,6 +98,15 @@ static inline const char *ftpalg_seg_data(const struct ftpalg_seg *s)
 	return (const char *)s->skb->data + s->dataoff;
 }
 
+/* Lives in nfct_help_data(); serialised by ftpalg_lock(). */
+struct ftpalg_ext;
+
+struct ftpalg_conn {
+	struct ftpalg_ext *ext;
+	struct ftp_stream stream[IP_CT_DIR_MAX];
+	struct ftp_session sess;
+};
+
 /* A refused command or reply, as reported in events. */
 struct ftpalg_refusal {
 	enum ftpalg_reason reason;
@@ -122,6 +131,7 @@ void ftpalg_genl_event(const struct nf_conn *ct,
 		       const struct ftpalg_refusal *r);
 
 /* helper.c */
+spinlock_t *ftpalg_lock(const struct nf_conn *ct);
 int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		enum ip_conntrack_info ctinfo);
 void ftpalg_destroy(struct nf_conn *ct);
@@ -137,6 +147,13 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
+void ftpalg_expect_pickup(struct nf_conn *ct);
+
+/* sync.c */
+int ftpalg_sync_to_nlattr(struct sk_buff *skb, const struct nf_conn *ct);
+int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct);
+void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st);
+void ftpalg_sync_seqadj(struct nf_conn *ct);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
@@ -144,5 +161,6 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off);
+void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp);
 
 #endif /* FTPALG_H */

@@ -54,13 +54,6 @@ struct ftpalg_ext {
 	struct ftp_stream_aux aux[IP_CT_DIR_MAX];
 };
 
-/* Lives in nfct_help_data(). */
-struct ftpalg_conn {
-	struct ftpalg_ext *ext;
-	struct ftp_stream stream[IP_CT_DIR_MAX];
-	struct ftp_session sess;
-};
-
 /* Set on module exit: no new expectations or line buffers from then on. */
 static bool ftpalg_exiting;
 
@@ -78,7 +71,7 @@ struct ftpalg_copy {
 
 static struct ftpalg_copy __percpu *ftpalg_copies;
 
-static spinlock_t *ftpalg_lock(const struct nf_conn *ct)
+spinlock_t *ftpalg_lock(const struct nf_conn *ct)
 {
 	return &ftpalg_locks[hash_ptr(ct, FTPALG_LOCK_BITS)];
 }
@@ -212,6 +205,9 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
 		ret = ftpalg_refuse(s, m, FTPALG_REASON_UNSOLICITED);
 	else
 		ret = ftpalg_announce(s, m, line_off, in_segment);
+	/* a reply to a PASV/EPSV from before the pickup (sync.c) */
+	if (ev == FTP_EV_PICKUP && ret == NF_ACCEPT)
+		ftpalg_count(s->ct, FTPALG_STAT_PICKUP);
 	/* the server's answer to a PORT that expects nothing settles nothing */
 	if (ev == FTP_EV_ACTIVE && ret == NF_ACCEPT && s->expected == expected)
 		ftp_session_untrack(&st->sess);
@@ -262,6 +258,7 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	case FTP_EV_UNSOLICITED:
 	case FTP_EV_ACTIVE:
 	case FTP_EV_PASSIVE:
+	case FTP_EV_PICKUP:
 		return ftpalg_endpoint(s, st, ev, &m, line_off, in_segment);
 	}
 	return NF_ACCEPT;
@@ -576,9 +573,11 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 	default:
 		return NF_DROP;
 	}
-	if (s->adj_delta)
+	if (s->adj_delta) {
 		nf_ct_seqadj_set(s->ct, s->ctinfo, htonl(s->adj_seq),
 				 s->adj_delta);
+		ftpalg_sync_seqadj(s->ct);
+	}
 	return NF_ACCEPT;
 }
 
@@ -645,6 +644,7 @@ int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
 		ret = NF_ACCEPT;
 		goto out;
 	}
+	ftpalg_pickup(ct, st);
 	if (skb_is_nonlinear(skb)) {
 		char *copy = this_cpu_ptr(ftpalg_copies)->data;
 

@@ -205,7 +205,8 @@ static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
 	/* no tuple port, so as not to collide with nf_conntrack_ftp (compat.h) */
 	ftpalg_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME,
 			      ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
-			      ftpalg_help, NULL, THIS_MODULE);
+			      ftpalg_help, ftpalg_sync_from_nlattr, THIS_MODULE);
+	h->to_nlattr = ftpalg_sync_to_nlattr;
 	h->destroy = ftpalg_destroy;
 }
 

@@ -145,3 +145,21 @@ int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 	return ftpalg_nat_rewrite(s, m, port, line_off, true) ? NF_DROP :
 								NF_ACCEPT;
 }
+
+/*
+ * An expectation of the NATed @ct that a sync daemon created without its
+ * NAT part (conntrackd 1.4 carries neither the expectation function nor
+ * the class): set it up as ftpalg_nat_expect() did on the firewall that
+ * created it.  A PASV/EPSV's data connection comes from the client, where
+ * the control connection comes from; a PORT/EPRT's from the server.
+ */
+void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp)
+{
+	const struct nf_conntrack_tuple *orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+
+	exp->dir = nf_inet_addr_cmp(&exp->tuple.src.u3, &orig->src.u3) ?
+		   IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	if (!exp->saved_proto.all)
+		exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
+	exp->expectfn = nf_nat_follow_master;
+}

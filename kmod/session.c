@@ -21,6 +21,31 @@ void ftp_session_init(struct ftp_session *s)
 	s->flags = 0;
 }
 
+void ftp_session_pickup(struct ftp_session *s)
+{
+	s->flags |= FTP_SESSION_PICKUP;
+}
+
+int ftp_session_valid(const struct ftp_session *s)
+{
+	unsigned int k;
+
+	if (s->depth > FTP_SESSION_DEPTH || (s->flags & ~FTP_SESSION_FLAGS))
+		return 0;
+	for (k = 0; k < FTP_SESSION_DEPTH; k++) {
+		unsigned int e = (s->fifo >> (k * FTP_FIFO_BITS)) &
+				 FTP_FIFO_MASK;
+
+		if (k < s->depth ? e < FTP_CMD_OTHER || e > FTP_CMD_AUTH : e)
+			return 0;
+	}
+	if ((s->flags & (FTP_SESSION_ALERT_C | FTP_SESSION_ALERT_S)) &&
+	    !(s->flags & FTP_SESSION_OPAQUE))
+		return 0;
+	/* a multi-line reply in progress has a reply code */
+	return !s->reply || (s->reply >= 100 && s->reply <= 599);
+}
+
 static enum ftp_event ftp_push(struct ftp_session *s, unsigned int cmd,
 			       enum ftp_event ev)
 {
@@ -135,6 +160,8 @@ static enum ftp_event ftp_reply_done(struct ftp_session *s, unsigned int code,
 	s->flags &= ~FTP_SESSION_REPORTED;
 	if (code < 200)
 		return ev;	/* preliminary: the command still waits */
+	if (s->depth)
+		s->flags &= ~FTP_SESSION_PICKUP;	/* in step again */
 	ftp_pop(s);
 	switch (cmd) {
 	case FTP_CMD_ACTIVE:
@@ -179,8 +206,12 @@ static enum ftp_event ftp_server_line(struct ftp_session *s, const char *line,
 		if (ftp_parse_line(line, len, FTP_DIR_SERVER, m) ==
 		    FTP_PARSE_OK) {
 			s->flags |= FTP_SESSION_REPORTED;
-			ev = ftp_head(s) == FTP_CMD_PASSIVE ?
-			     FTP_EV_PASSIVE : FTP_EV_UNSOLICITED;
+			if (ftp_head(s) == FTP_CMD_PASSIVE)
+				ev = FTP_EV_PASSIVE;
+			else if (!s->depth && (s->flags & FTP_SESSION_PICKUP))
+				ev = FTP_EV_PICKUP;
+			else
+				ev = FTP_EV_UNSOLICITED;
 		} else if (last) {
 			ev = FTP_EV_MALFORMED;
 		}

@@ -35,6 +35,7 @@ enum ftp_event {
 	FTP_EV_LONG_ADDR,	/* LPRT/LPSV (RFC 1639): never parsed, refused */
 	FTP_EV_TLS,		/* AUTH TLS/SSL accepted: the stream is opaque */
 	FTP_EV_OVERFLOW,	/* too many commands pending: tracking lost */
+	FTP_EV_PICKUP,		/* 227/229 answering a command before pickup: *m */
 	FTP_EV_MAX,
 };
 
@@ -51,6 +52,8 @@ struct ftp_session {
 #define FTP_SESSION_REPORTED	0x08	/* this reply already gave its event */
 #define FTP_SESSION_ALERT_C	0x10	/* opaque: client sent a TLS alert */
 #define FTP_SESSION_ALERT_S	0x20	/* opaque: server sent a TLS alert */
+#define FTP_SESSION_PICKUP	0x40	/* commands before tracking began unknown */
+#define FTP_SESSION_FLAGS	0x7f	/* all of them */
 
 /* fifo entries */
 #define FTP_CMD_OTHER		1
@@ -96,10 +99,27 @@ void ftp_session_init(struct ftp_session *s);
  *   ACTIVE      2xx: ACTIVE_OK; 3xx-5xx: ACTIVE_FAILED.
  *   EPSV_ALL    2xx sets FTP_SESSION_EPSV_ALL.
  *   AUTH        234 sets FTP_SESSION_OPAQUE and returns TLS.
+ * Picked up (FTP_SESSION_PICKUP): replies arriving with an empty fifo
+ * answer commands sent before tracking began.  A 227/229 among them
+ * returns PICKUP (instead of UNSOLICITED); the first final reply that
+ * dequeues a command ends the pickup.
  */
 enum ftp_event ftp_session_line(struct ftp_session *s, enum ftp_dir dir,
 				const char *line, unsigned int len,
 				struct ftp_match *m);
+
+/*
+ * Tracking begins mid-session (a conntrack injected by a failover, or
+ * first seen without its handshake): commands may be outstanding that
+ * were never seen.
+ */
+void ftp_session_pickup(struct ftp_session *s);
+
+/*
+ * Is @s a state that ftp_session_line() can produce?  For states that
+ * come from outside (ctnetlink): 1 or 0.
+ */
+int ftp_session_valid(const struct ftp_session *s);
 
 /*
  * The command just queued by FTP_EV_ACTIVE expects nothing after all (no

@@ -13,7 +13,7 @@ set -euo pipefail
 PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
-	vsftpd nftables conntrack iproute2 iptables
+	vsftpd nftables conntrack conntrackd iproute2 iptables
 	python3 python3-pyftpdlib lftp curl wget
 	libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3
 	libsodium23 libidn2-0 libcap2 libacl1 libssl3

@@ -6,13 +6,16 @@ It produces control-channel byte streams that ordinary clients never do:
 commands written in several small TCP segments, pipelined commands in one
 write, malformed PORT/EPRT arguments, and a pause between the PORT/PASV
 exchange and the data transfer so the test can inspect the expectation
-table.  Only the python standard library is used.
+table, or an idle control connection between login and the transfer
+(--idle-file: a failover test moves the connection meanwhile).  Only the
+python standard library is used.
 
   ftp_peer.py HOST PORT get --mode port|eprt|pasv|epsv --file NAME
               [--expect LOCALFILE] [--split 2,7,-2] [--gap 0.05]
-              [--pipeline] [--pause-file PATH]
+              [--pipeline] [--pause-file PATH] [--idle-file PATH]
   ftp_peer.py HOST PORT malformed --line 'PORT 1,2,3' [--line ...]
-              [--then port|eprt|pasv|epsv --file NAME --expect LOCALFILE]
+              [--then-mode port|eprt|pasv|epsv --file NAME
+               --expect LOCALFILE [--idle-file PATH]]
 
 --line and the commands accept python escapes (\\x00, \\r, ...).  Every
 line of output is prefixed with "# " (KTAP diagnostics).  Exit status: 0
@@ -28,6 +31,8 @@ import time
 TIMEOUT = float(os.environ.get("FTP_PEER_TIMEOUT", "10"))
 # waits for the test's progress stretch on a slow kernel (make check-debug)
 TIME_SCALE = float(os.environ.get("FTPALG_TIME_SCALE", "1"))
+# how long a pause or idle file may take to appear (x TIME_SCALE)
+PAUSE_MAX = float(os.environ.get("FTP_PEER_PAUSE_MAX", "60"))
 
 
 def log(msg):
@@ -157,11 +162,11 @@ def parse_229(text):
     return int(fields[3])
 
 
-def wait_pause(path):
+def wait_pause(path, state="PAUSED"):
     if not path:
         return
-    log("PAUSED waiting for %s" % path)
-    deadline = time.monotonic() + 60 * TIME_SCALE
+    log("%s waiting for %s" % (state, path))
+    deadline = time.monotonic() + PAUSE_MAX * TIME_SCALE
     while not os.path.exists(path):
         if time.monotonic() > deadline:
             raise PeerError("pause file never appeared")
@@ -261,6 +266,8 @@ def add_get_options(p, prefix=""):
     p.add_argument("--pipeline", action="store_true",
                    help="send TYPE I and NOOP in the same write")
     p.add_argument("--pause-file")
+    p.add_argument("--idle-file", help="wait for this file (logs IDLE) "
+                   "before the transfer")
 
 
 def main():
@@ -292,8 +299,10 @@ def main():
                 raise PeerError("NOOP after malformed lines not answered")
             log("NOOP answered: control connection usable")
             if args.mode:
+                wait_pause(args.idle_file, "IDLE")
                 transfer(ctl, args)
         else:
+            wait_pause(args.idle_file, "IDLE")
             transfer(ctl, args)
         ctl.cmd("QUIT")
     except (PeerError, OSError) as e:

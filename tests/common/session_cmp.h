@@ -25,7 +25,7 @@ static int same_match(const struct ftp_match *a, const struct ftp_match *b)
 static int carries_match(int ev)
 {
 	return ev == FTP_EV_ACTIVE || ev == FTP_EV_PASSIVE ||
-	       ev == FTP_EV_UNSOLICITED;
+	       ev == FTP_EV_UNSOLICITED || ev == FTP_EV_PICKUP;
 }
 
 #endif /* FTPALG_SESSION_CMP_H */

@@ -16,12 +16,14 @@
  *              do it again; both runs must agree exactly
  *   bit 5      after the record, restore the last snapshot (a dropped
  *              segment whose retransmission never comes)
- *   bit 6      ignored: the seed corpus uses '@' (0x40) for a client line,
+ *   bit 6      alone ignored: the seed corpus uses '@' (0x40) for a client line,
  *              'A' a server line, 'B'/'C' client/server segments, 'X'/'Y'
  *              client/server lines with snapshot and replay.
  *   bit 7      before the record, the server opens a data connection: it
  *              uses the expectation of the PORT/EPRT it is processing (the
  *              oldest awaiting a reply), or with none the newest one.
+ *   bits 6+7   both: tracking is picked up before the record (a failover),
+ *              and the server connects as for bit 7
  *
  * Lines are never fed while the session is opaque (session.h forbids it);
  * those records are skipped like the ALG skips the bytes.  After every
@@ -163,6 +165,8 @@ out:
 	CHECK(ftp_session_active_pending(s) == md->n_waiting);
 }
 
+#define R_PICKUP	(R_CONNECT | 0x40)
+
 
 /* Layout documented in session.h: 4 bits per entry, oldest low. */
 static void check_state(const struct ftp_session *s)
@@ -177,7 +181,8 @@ static void check_state(const struct ftp_session *s)
 	}
 	if (s->depth < 8)
 		CHECK((s->fifo >> (4 * s->depth)) == 0);
-	CHECK(!(s->flags & ~0x3fu));
+	CHECK(!(s->flags & ~0x7fu));
+	CHECK(ftp_session_valid(s));
 	if (s->flags & (FTP_SESSION_ALERT_C | FTP_SESSION_ALERT_S))
 		CHECK(s->flags & FTP_SESSION_OPAQUE);
 }
@@ -287,7 +292,20 @@ static void do_line(struct ftp_session *s, enum ftp_dir dir,
 		CHECK(ev == FTP_EV_NONE || ev == FTP_EV_MALFORMED ||
 		      ev == FTP_EV_ACTIVE_OK || ev == FTP_EV_ACTIVE_FAILED ||
 		      ev == FTP_EV_PASSIVE || ev == FTP_EV_UNSOLICITED ||
-		      ev == FTP_EV_TLS);
+		      ev == FTP_EV_TLS || ev == FTP_EV_PICKUP);
+		/* PICKUP: a reply to a command from before the pickup */
+		if (ev == FTP_EV_PICKUP)
+			CHECK((before.flags & FTP_SESSION_PICKUP) &&
+			      !before.depth);
+		if (ev == FTP_EV_UNSOLICITED)
+			CHECK(!(before.flags & FTP_SESSION_PICKUP) ||
+			      before.depth);
+		/* ...which ends when a reply dequeues a command seen */
+		if ((before.flags & ~s->flags & FTP_SESSION_PICKUP) &&
+		    !ftp_session_opaque(s))
+			CHECK(s->depth + 1 == before.depth);
+		if (!(before.flags & FTP_SESSION_PICKUP))
+			CHECK(!(s->flags & FTP_SESSION_PICKUP));
 		/* A server line answers at most one command. */
 		CHECK(s->depth == before.depth ||
 		      s->depth + 1 == before.depth);
@@ -404,6 +422,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seglen = len + (end < size && end - i == len);
 		i = end < size ? end + 1 : end;
 
+		if ((c & R_PICKUP) == R_PICKUP)
+			ftp_session_pickup(&s);
 		if (c & R_SNAPSHOT) {
 			snap = s;
 			md_snap = md;

@@ -36,6 +36,7 @@ static const char *ev_name(int ev)
 		[FTP_EV_LONG_ADDR] = "LONG_ADDR",
 		[FTP_EV_TLS] = "TLS",
 		[FTP_EV_OVERFLOW] = "OVERFLOW",
+		[FTP_EV_PICKUP] = "PICKUP",
 	};
 
 	if (ev >= 0 && ev < FTP_EV_MAX && names[ev])
@@ -954,13 +955,84 @@ static void check_untrack(void)
 	    FTP_EV_PASSIVE, "untrack: leaves a queued PASV alone");
 }
 
+/* Tracking picked up mid-session: replies to commands it never saw. */
+static void check_pickup(void)
+{
+	struct ftp_session s;
+	struct ftp_match m;
+	enum ftp_event a, b, c, d;
+
+	ftp_session_init(&s);
+	ftp_session_pickup(&s);
+	a = ftp_session_line(&s, SV, "227 Entering (192,0,2,1,4,1)", 28, &m);
+	b = ftp_session_line(&s, SV, "229 ok (|||2000|)", 17, &m);
+	tap(a == FTP_EV_PICKUP && m.ep.port == 2000 && b == FTP_EV_PICKUP &&
+	    (s.flags & FTP_SESSION_PICKUP) && s.depth == 0,
+	    "pickup: 227/229 with an empty fifo are PICKUP, pickup goes on");
+	c = ftp_session_line(&s, SV, "226 done", 8, &m);
+	tap(c == FTP_EV_NONE && (s.flags & FTP_SESSION_PICKUP),
+	    "pickup: other replies with an empty fifo change nothing");
+	ftp_session_line(&s, CL, "NOOP", 4, &m);
+	c = ftp_session_line(&s, SV, "227 (192,0,2,1,4,1)", 19, &m);
+	d = ftp_session_line(&s, SV, "227 (192,0,2,1,4,2)", 19, &m);
+	tap(c == FTP_EV_UNSOLICITED && d == FTP_EV_UNSOLICITED &&
+	    !(s.flags & FTP_SESSION_PICKUP),
+	    "pickup: a 227 answering a command seen is UNSOLICITED, and ends pickup");
+	ftp_session_init(&s);
+	ftp_session_pickup(&s);
+	ftp_session_line(&s, CL, "PASV", 4, &m);
+	a = ftp_session_line(&s, SV, "150 wait", 8, &m);
+	b = ftp_session_line(&s, SV, "227 (192,0,2,1,4,1)", 19, &m);
+	tap(a == FTP_EV_NONE && b == FTP_EV_PASSIVE &&
+	    !(s.flags & FTP_SESSION_PICKUP),
+	    "pickup: a PASV seen is answered as usual (1xx keeps pickup)");
+	ftp_session_init(&s);
+	ftp_session_pickup(&s);
+	ftp_session_line(&s, CL, "EPSV ALL", 8, &m);
+	ftp_session_line(&s, SV, "200 ok", 6, &m);
+	a = ftp_session_line(&s, CL, "PASV", 4, &m);
+	tap(a == FTP_EV_AFTER_EPSV_ALL, "pickup: EPSV ALL after pickup holds");
+}
+
+/* States from outside (ctnetlink) are checked before use. */
+static void check_valid(void)
+{
+	struct ftp_session s, bad;
+	struct ftp_match m;
+
+	ftp_session_init(&s);
+	ftp_session_line(&s, CL, "PASV", 4, &m);
+	ftp_session_line(&s, CL, "PORT 192,0,2,2,4,1", 18, &m);
+	ftp_session_line(&s, SV, "227-multi", 9, &m);
+	ftp_session_pickup(&s);
+	tap(ftp_session_valid(&s), "valid: a state from real lines");
+	bad = s;
+	bad.depth = FTP_SESSION_DEPTH + 1;
+	tap(!ftp_session_valid(&bad), "valid: depth beyond the fifo");
+	bad = s;
+	bad.fifo |= 7u << 4;
+	tap(!ftp_session_valid(&bad), "valid: unknown fifo entry");
+	bad = s;
+	bad.fifo |= 1u << 12;
+	tap(!ftp_session_valid(&bad), "valid: entry beyond depth");
+	bad = s;
+	bad.flags |= 0x80;
+	tap(!ftp_session_valid(&bad), "valid: unknown flag");
+	bad = s;
+	bad.flags |= FTP_SESSION_ALERT_C;
+	tap(!ftp_session_valid(&bad), "valid: TLS alert while not opaque");
+	bad = s;
+	bad.reply = 700;
+	tap(!ftp_session_valid(&bad), "valid: no such reply code");
+}
+
 int main(void)
 {
 	size_t i;
 	const size_t n = sizeof(scenarios) / sizeof(scenarios[0]);
 
 	printf("TAP version 13\n");
-	printf("1..%zu\n", 2 * n + 10);
+	printf("1..%zu\n", 2 * n + 22);
 
 	check_init();
 	for (i = 0; i < n; i++)
@@ -972,6 +1044,8 @@ int main(void)
 	check_prefix_edges();
 	check_snapshot_multiline();
 	check_untrack();
+	check_pickup();
+	check_valid();
 
 	fflush(stdout);
 	if (tests_failed)

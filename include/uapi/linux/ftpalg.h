@@ -164,6 +164,7 @@ enum ftpalg_stat {
 	FTPALG_STAT_EXPECT_WITHDRAWN,	/* ...refused by the server: removed */
 	FTPALG_STAT_REORDERED,		/* segment ahead of a gap, dropped */
 	FTPALG_STAT_UNJUDGED,		/* old bytes never judged, dropped */
+	FTPALG_STAT_PICKUP,		/* 227/229 to a PASV before tracking */
 
 	__FTPALG_STAT_MAX,
 };
@@ -188,5 +189,70 @@ enum ftpalg_event_attr {
 };
 
 #define FTPALG_EVENT_A_MAX (__FTPALG_EVENT_A_MAX - 1)
+
+/*
+ * A control connection's tracking state, as ctnetlink carries it in
+ * CTA_HELP_INFO (inside CTA_HELP) for conntracks with the helper "ftpalg":
+ * conntrack dumps and events carry it, and a conntrack created or updated
+ * with it (a backup firewall's copy) judges the next line as the firewall
+ * that exported it would.  A nest of enum ftpalg_sync_attr.  Without it,
+ * or with another FTPALG_SYNC_A_VERSION, or with a state that cannot
+ * come from real lines, a created conntrack starts in pickup (see
+ * FTPALG_SYNC_F_PICKUP).  Sequence numbers are each sender's own.
+ */
+#define FTPALG_SYNC_VERSION		1
+
+enum ftpalg_sync_attr {
+	FTPALG_SYNC_A_UNSPEC,
+	FTPALG_SYNC_A_VERSION,		/* u8: FTPALG_SYNC_VERSION */
+	/* commands awaiting their reply: enum ftpalg_sync_cmd, oldest low */
+	FTPALG_SYNC_A_FIFO,		/* u32: 4 bits each */
+	FTPALG_SYNC_A_DEPTH,		/* u8: commands in FIFO, at most 8 */
+	FTPALG_SYNC_A_REPLY,		/* u16: multi-line reply's code, or 0 */
+	FTPALG_SYNC_A_FLAGS,		/* u32: FTPALG_SYNC_F_* */
+	FTPALG_SYNC_A_CLIENT,		/* nest: enum ftpalg_sync_dir_attr, */
+	FTPALG_SYNC_A_SERVER,		/*   client's and server's bytes */
+
+	__FTPALG_SYNC_A_MAX,
+};
+
+#define FTPALG_SYNC_A_MAX (__FTPALG_SYNC_A_MAX - 1)
+
+enum ftpalg_sync_cmd {
+	FTPALG_SYNC_CMD_OTHER = 1,
+	FTPALG_SYNC_CMD_ACTIVE,		/* PORT/EPRT */
+	FTPALG_SYNC_CMD_PASSIVE,	/* PASV/EPSV */
+	FTPALG_SYNC_CMD_EPSV_ALL,
+	FTPALG_SYNC_CMD_AUTH,
+};
+
+#define FTPALG_SYNC_F_EPSV_ALL		0x01	/* EPSV ALL accepted */
+#define FTPALG_SYNC_F_OPAQUE		0x02	/* TLS: lines not parsed */
+#define FTPALG_SYNC_F_LOST		0x04	/* FIFO overflowed once */
+#define FTPALG_SYNC_F_REPORTED		0x08	/* reply gave its event */
+#define FTPALG_SYNC_F_ALERT_CLIENT	0x10	/* TLS alert seen (CCC) */
+#define FTPALG_SYNC_F_ALERT_SERVER	0x20
+#define FTPALG_SYNC_F_PICKUP		0x40	/* earlier commands unknown */
+
+enum ftpalg_sync_dir_attr {
+	FTPALG_SYNC_DIR_A_UNSPEC,
+	FTPALG_SYNC_DIR_A_NEXT_SEQ,	/* u32: first byte not yet judged */
+	FTPALG_SYNC_DIR_A_FLAGS,	/* u32: FTPALG_SYNC_DIR_F_* */
+
+	__FTPALG_SYNC_DIR_A_MAX,
+};
+
+#define FTPALG_SYNC_DIR_A_MAX (__FTPALG_SYNC_DIR_A_MAX - 1)
+
+/*
+ * A direction's position.  Exported as the state is; imported, what the
+ * attribute cannot carry degrades: a partial or held line (its bytes) is
+ * skipped up to its end unjudged, counted as desync, and rewritten lines
+ * are not repeated in retransmissions.
+ */
+#define FTPALG_SYNC_DIR_F_VALID		0x01	/* NEXT_SEQ is set */
+#define FTPALG_SYNC_DIR_F_SKIP		0x02	/* inside a line not judged */
+#define FTPALG_SYNC_DIR_F_LINE		0x04	/* a partial or held line */
+#define FTPALG_SYNC_DIR_F_REWRITTEN	0x08	/* rewrites to repeat */
 
 #endif /* _UAPI_LINUX_FTPALG_H */

@@ -13,7 +13,7 @@
 # /boot/vmlinuz-REL, e.g. the make check-debug kernel; its modules are taken
 # from --modules-dir DIR (default /lib/modules/REL; DIR must end in
 # /lib/modules/REL, as `make modules_install INSTALL_MOD_PATH=...` lays it
-# out, and not lie under /tmp) and copied to /lib/modules/REL in the guest.
+# out, and not lie under /tmp) and bound to /lib/modules/REL in the guest.
 # REL defaults to DIR's last component.
 #
 # --module files are copied to /lib/modules/REL/extra/ in the guest and

@@ -15,6 +15,10 @@
 #   make fuzz            libFuzzer runs over the parser and session logic
 #   make kernels         W=1 build against Debian's kernels 5.10 to newest
 #                        (KERNELS="6.1.0-53-amd64 ..." for some of them)
+#   make kernels-vm      build against the newest 5.10, 6.1, 6.12 and newest
+#                        kernel and run selftests in a VM booted on each
+#                        (VM_TESTS="ftpalg_x.sh ..."; default routed, nat,
+#                        hostile; KERNELS= for other kernels)
 
 # The running kernel unless KERNELRELEASE or KDIR is given.  The VM tests
 # boot the newest installed kernel with headers instead (scripts/deps.sh).
@@ -100,10 +104,14 @@ fuzz:
 kernels:
 	scripts/kernels.sh $(KERNELS)
 
+VM_TESTS ?= ftpalg_routed.sh ftpalg_nat.sh ftpalg_hostile.sh
+kernels-vm:
+	scripts/kernels.sh --vm "$(VM_TESTS)" $(KERNELS)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C tests/unit clean
 	$(if $(HAVE_TOOLS),-$(MAKE) -C tools clean)
 
 .PHONY: all module tools install dkms-install deb dkms-uninstall deps unit lint \
-	selftests check demo check-debug bench fuzz kernels clean
+	selftests check demo check-debug bench fuzz kernels kernels-vm clean

@@ -7,9 +7,11 @@
 # runs it, with the compiler the kernel was built with: the host's if it
 # has that compiler and can run the kernel's kbuild binaries, otherwise in a
 # minimal chroot of the kernel's Debian suite (debootstrap, needs root).
-# Prints a table release -> ok/FAIL/SKIP; exits non-zero if any build failed.
-# SKIP: not cached while the archive is unreachable, or a chroot is needed
-# and this is not root.
+# With --vm it then runs selftests in a VM (selftests/vm/run-vm.sh) booted
+# on each kernel's own image and modules, with the module just built.
+# Prints a table release -> ok/FAIL/SKIP; exits non-zero if any build or
+# selftest failed.  SKIP: not cached while the archive is unreachable, or a
+# chroot is needed and this is not root.
 #
 #   scripts/kernels.sh [options] [RELEASE...]
 #     --list        print the matrix (resolved from the archive) and exit
@@ -17,12 +19,20 @@
 #     --images      also fetch and extract the kernel images (boot/,
 #                   lib/modules/ in the cache), for VM runs
 #     --offline     do not contact the archive; use what is cached
+#     --vm TESTS    also run the selftests TESTS ("ftpalg_routed.sh
+#                   ftpalg_nat.sh ...") in a VM on each kernel, one VM at a
+#                   time (implies --images; default kernels: the newest of
+#                   each of VM_SERIES below and the newest of all).  Under
+#                   qemu TCG: about 10-30 min per kernel for routed, nat and
+#                   hostile.  FTPALG_VM_TIMEOUT: seconds per VM (2400).
 #   RELEASE         e.g. 6.1.0-53-amd64 (default: the matrix below)
 #
 # Cache: ${FTPALG_CACHE:-~/.cache/ftpalg}/kernels/<release>/ (headers, kbuild,
 # image), .../apt/ (private apt lists), .../toolchains/<suite>/ (chroots).
-# Build logs: build/kernels/<release>.log.  When the archive is unreachable
-# it builds what is cached, or skips (exit 0) with a message.
+# Build logs: build/kernels/<release>.log; with --vm also the module built
+# (<release>/nf_conntrack_ftpalg.ko), the TAP stream (<release>.vm.tap),
+# each test's output and kernel log (<release>.vm/).  When the archive is
+# unreachable it builds what is cached, or skips (exit 0) with a message.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,10 +63,12 @@ trixie-security     6.12.*  newest
 sid                 *       newest
 experimental        *       newest
 '
+# --vm's kernels: the newest of each of these series, and the newest of all.
+VM_SERIES="5.10 6.1 6.12"
 SUITES="bullseye bullseye-security bookworm bookworm-updates bookworm-security
 	bookworm-backports trixie trixie-updates trixie-security sid experimental"
 
-list=0 fetch_only=0 images=0 offline=0
+list=0 fetch_only=0 images=0 offline=0 vm_tests=""
 releases=()
 while (($#)); do
 	case $1 in
@@ -64,7 +76,8 @@ while (($#)); do
 	--fetch-only) fetch_only=1 ;;
 	--images) images=1 ;;
 	--offline) offline=1 ;;
-	-h | --help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--vm) vm_tests=${2:?--vm needs the selftests to run}; images=1; shift ;;
+	-h | --help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "kernels: unknown option $1" >&2; exit 2 ;;
 	*) releases+=("$1") ;;
 	esac
@@ -166,6 +179,14 @@ if ((${#releases[@]})); then
 	matrix=$(for r in "${releases[@]}"; do echo "$r $(suite_of "$r")"; done)
 else
 	matrix=$(resolve)
+	if [[ -n $vm_tests ]]; then
+		matrix=$({
+			for series in $VM_SERIES; do
+				grep -E "^${series//./\\.}[.-]" <<<"$matrix" | sort -V -k1,1 | tail -n1
+			done
+			sort -V -k1,1 <<<"$matrix" | tail -n1
+		} | awk '!seen[$1]++')
+	fi
 fi
 [[ -n $matrix ]] || skip "no kernels found in the archive index"
 if ((list)); then
@@ -230,6 +251,9 @@ fetch() { # rel suite
 		esac
 	done
 	rm -rf "$tmp"
+	# merged-/usr images (trixie on) ship usr/lib/modules: depmod -b and
+	# run-vm.sh --modules-dir want BASE/lib/modules
+	[[ -d $dir/usr/lib/modules/$rel && ! -e $dir/lib ]] && ln -s usr/lib "$dir/lib"
 	relocate "$rel"
 	echo "$suite" >"$dir/.suite"
 	[[ -d $dir/usr/src/linux-headers-$rel ]] && echo "$ver" >"$dir/.headers"
@@ -390,12 +414,54 @@ build() { # rel suite -> sets b_result b_tc b_cc b_compat
 		b_result=ok
 	fi
 	echo "# probes found: ${b_compat:-none}" >>"$log"
+	rm -rf "${logdir:?}/$rel"
+	[[ $b_result == ok ]] && mkdir -p "$logdir/$rel" &&
+		cp "$src/kmod/nf_conntrack_ftpalg.ko" "$logdir/$rel/"
 	((rc)) || rm -rf "$dir/build"
+}
+
+# --- the selftests in a VM on the kernel itself ---
+vm_run() { # rel -> sets v_result, v_failed
+	local rel=$1 dir=$kcache/$1 out=$logdir/$1.vm name short pass fail skip secs t rc
+	local moddir=$dir/lib/modules/$rel
+	v_failed=1
+	if [[ ! -r $dir/boot/vmlinuz-$rel || ! -f $moddir/modules.dep ]]; then
+		v_result="FAIL (no image in $dir)"
+		return
+	fi
+	rm -rf "$out"
+	# shellcheck disable=SC2086 # TESTS is a list
+	(cd "$top" && selftests/vm/run-vm-tests.sh -j 1 --timeout "${FTPALG_VM_TIMEOUT:-2400}" \
+		--log-dir "$out" --kernel "$dir/boot/vmlinuz-$rel" --modules-dir "$moddir" \
+		--module "$logdir/$rel/nf_conntrack_ftpalg.ko" -- $vm_tests) >"$out.tap" 2>&1
+	rc=$?
+	# per test: its checks passed/run (kselftest totals) and seconds; a
+	# skipped test (module not loadable, tool missing) fails the matrix
+	v_result=""
+	for t in $vm_tests; do
+		name=${t##*/}
+		read -r pass fail skip < <(sed -n 's/^# # Totals: pass:\([0-9]*\) fail:\([0-9]*\) skip:\([0-9]*\).*/\1 \2 \3/p' \
+			"$out/$name.out" 2>/dev/null | tail -n1)
+		secs=$(sed -n 's/^run-vm: kernel .*, wall \([0-9]*\).*/\1/p' "$out/$name.out" 2>/dev/null | tail -n1)
+		short=${name#ftpalg_}
+		v_result+="${short%.sh} "
+		if grep -qE "^ok [0-9]+ selftests: ftpalg: $name\$" "$out.tap"; then
+			v_result+="$pass/$((pass + fail))"
+		else
+			rc=1
+			grep -qE "^ok [0-9]+ selftests: ftpalg: $name # SKIP" "$out.tap" &&
+				v_result+="SKIP" || v_result+="FAIL ${pass:-0}/$((${pass:-0} + ${fail:-0}))"
+		fi
+		((${skip:-0})) && v_result+=" ($skip skipped)"
+		v_result+=" ${secs:-?}s, "
+	done
+	v_result=${v_result%, }
+	((rc)) || v_failed=0
 }
 
 start=$SECONDS
 failed=0 skipped=0
-rows=()
+rows=() built=()
 while read -r rel suite; do
 	t0=$SECONDS
 	out=$(fetch "$rel" "$suite" 2>&1)
@@ -419,7 +485,7 @@ while read -r rel suite; do
 	fi
 	build "$rel" "$suite"
 	case $b_result in
-	ok) ;;
+	ok) built+=("$rel") ;;
 	SKIP*) skipped=$((skipped + 1)) ;;
 	*) failed=$((failed + 1)) ;;
 	esac
@@ -427,10 +493,26 @@ while read -r rel suite; do
 	say "$rel: $b_result ($((SECONDS - t0)) s)"
 done <<<"$matrix"
 
+# The VMs only read the cache: let other runs fetch and build meanwhile.
+declare -A vm=()
+if [[ -n $vm_tests ]]; then
+	flock -u 9
+	for rel in "${built[@]}"; do
+		say "$rel: selftests in a VM: $vm_tests"
+		vm_run "$rel"
+		vm[$rel]=$v_result
+		failed=$((failed + v_failed))
+		say "$rel: $v_result"
+	done
+fi
+
 echo
 {
-	echo "release|suite|compiler (toolchain)|probes found (FTPALG_HAVE_)|make module W=1|s"
-	printf '%s\n' "${rows[@]}"
+	echo "release|suite|compiler (toolchain)|probes found (FTPALG_HAVE_)|make module W=1|s${vm_tests:+|VM selftests: checks passed/run, wall time}"
+	for row in "${rows[@]}"; do
+		rel=${row%%|*}
+		echo "$row${vm_tests:+|${vm[$rel]:--}}"
+	done
 } | column -t -s '|'
 echo
 say "${#rows[@]} kernels, $failed failed, $skipped skipped, $((SECONDS - start)) s; logs in $logdir"

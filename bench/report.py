@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the "BENCH {json}" lines of a `make bench` run into one table and a
-JSON file.  Timed measurements are reported as median [min-max] over the
-repetitions; ratios use medians.  Nothing is asserted: targets are only
-marked met / not met."""
+"""Turn the "BENCH {json}" lines of a `make bench` run into tables and a
+JSON file.  First the kernel instruction counts (with the plugin's counter
+file, --counts; see insn_report.py), which repeat to well under a percent,
+then the wall-clock figures: median [min-max] over the repetitions, ratios
+of medians.  Nothing is asserted: targets are only marked met / not met."""
 
 import argparse
 import datetime
@@ -14,22 +15,56 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import insn_report  # noqa: E402
+
 VARIANTS = ["none", "ftp", "ftpalg"]
 VNAME = {"none": "no helper", "ftp": "in-tree ftp", "ftpalg": "ftpalg",
          "ftpalg-window": "ftpalg+window"}
 
 
 def load(raw):
-    recs = []
+    """The BENCH records and the KSYMS lines of the raw output."""
+    recs, ksyms = [], []
     with open(raw, errors="replace") as f:
         for line in f:
+            if line.startswith("KSYMS "):
+                ksyms.append(line[6:].strip())
+                continue
             if not line.startswith("BENCH "):
                 continue
             try:
                 recs.append(json.loads(line[6:]))
             except ValueError:
                 print("report: bad line: " + line.strip(), file=sys.stderr)
-    return recs
+    return recs, ksyms
+
+
+def insn_section(recs, ksyms, counts_path, env):
+    """The instruction table and attribution: (printed lines, JSON part)."""
+    insn = [r for r in recs if r.get("section") == "insn"]
+    if not insn:
+        return [], None
+    if not counts_path or not os.path.exists(counts_path):
+        return ["instruction counts: the plugin's file %s is missing" % counts_path], None
+    try:
+        with open(counts_path) as f:
+            counts = insn_report.parse_counts(f)
+    except insn_report.CountsError as e:
+        return ["instruction counts: %s: %s" % (counts_path, e)], None
+    tab, problems = insn_report.table(insn, counts)
+    funcs = {}
+    if ksyms:
+        sym = insn_report.Symbolizer(insn_report.parse_ksyms(ksyms))
+        funcs = insn_report.by_function(insn, counts, sym)
+    lines = insn_report.render(tab, problems, funcs, env)
+    part = {"table": tab, "problems": problems,
+            "shares": {k: {v: insn_report.share(tab, k, v) for v in ("ftp", "ftpalg")}
+                       for k, _ in insn_report.KINDS},
+            "functions": {"%s/%s" % vk: {"%s%s" % (n, " [%s]" % m if m else ""): x
+                                         for (n, m), x in f.items() if abs(x) >= 1}
+                          for vk, f in funcs.items()}}
+    return lines, part
 
 
 def stats(vals):
@@ -77,29 +112,33 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--repo", default=".")
+    ap.add_argument("--counts", help="the instruction counter's file")
     a = ap.parse_args()
-    recs = load(a.raw)
+    recs, ksyms = load(a.raw)
     by = {}
     for r in recs:
         by.setdefault(r.get("section"), []).append(r)
-    env = (by.get("env") or [{}])[0]
+    envs = by.get("env") or [{}]
+    env = next((e for e in envs if "insn" not in str(e.get("sections", ""))), envs[-1])
+    ienv = next((e for e in envs if "insn" in str(e.get("sections", ""))), {})
     res = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
-           "env": env, "sections": {}, "targets": {}}
+           "env": env, "insn_env": ienv, "sections": {}, "targets": {}}
+    insn_lines, res["sections"]["insn"] = insn_section(recs, ksyms, a.counts, ienv)
     rows = []   # (metric, {variant: text}, ratio text, target text)
 
     # 1. control-plane rate
     rate = {}
-    for cpus in (1, 2):
+    for cpus in sorted({r.get("cpus") for r in by.get("rate", [])} | {1}):
         rate[cpus] = {}
         for v in VARIANTS:
             rate[cpus][v] = stats([r.get("tps") for r in by.get("rate", [])
                                    if r.get("cpus") == cpus and r.get("variant") == v])
         rt = ratio(rate[cpus]["ftpalg"], rate[cpus]["ftp"])
         tgt = ""
-        if cpus == 2:
+        if cpus > 1:
             tgt = "ftpalg/ftp >= 1.30: " + ("n/a" if rt is None else
                                             ("MET" if rt >= 1.3 else "NOT MET"))
-            res["targets"]["control_rate_2cpu_vs_intree"] = {
+            res["targets"]["control_rate_%dcpu_vs_intree" % cpus] = {
                 "want": ">= 1.3", "got": rt, "met": None if rt is None else rt >= 1.3}
         rows.append(("control txn/s, %d vCPU busy" % cpus,
                      {v: fmt(rate[cpus][v]) for v in VARIANTS},
@@ -261,6 +300,13 @@ def main():
         "met": not locks}
 
     # ---- print
+    if insn_lines:
+        print()
+        print("\n".join(insn_lines))
+    if not any(by.get(s) for s in ("rate", "data", "mem", "alloc", "place", "parse")):
+        return write_json(a.json, res, recs)
+    print()
+    print("wall-clock figures (secondary: under TCG they spread by +-20 % with the host's load)")
     cols = ["none", "ftp", "ftpalg"]
     hdr = "%-36s %-24s %-24s %-24s %s" % ("metric", VNAME["none"], VNAME["ftp"],
                                           VNAME["ftpalg"], "ratio / target")
@@ -298,9 +344,13 @@ def main():
                                            "" if t.get("got") is None else
                                            ", got %.2f" % t["got"] if isinstance(t.get("got"), float)
                                            else ", got %s" % t.get("got")))
-    os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+    return write_json(a.json, res, recs)
+
+
+def write_json(path, res, recs):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     res["records"] = recs
-    with open(a.json, "w") as f:
+    with open(path, "w") as f:
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
 

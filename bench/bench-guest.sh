@@ -275,6 +275,9 @@ section_insn()
 				log "insn rep=$rep $v $kind$warm: $out"
 				[ "$rep" = 0 ] || insn_emit "$v" "$rep" "$kind" "$(kv txns "$out")" "$out" ""
 			done
+			# a fresh table: no closed connections of the runs before
+			# expire during the idle stretch
+			set_rules "$v" || return 1
 			bg_loadgen "$TMPD/idle.out" idle --server "$PUB4" --conns "$INSN_CONNS"
 			if wait_for READY "$TMPD/idle.out" 120; then
 				out=$("$BIN/ftp_loadgen" sleep --secs "$INSN_IDLE" --mark "$lvl" | grep '^RESULT')

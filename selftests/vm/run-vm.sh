@@ -451,9 +451,9 @@ CMDLINE="console=ttyS0,115200 loglevel=4 quiet panic=-1 mitigations=off"
 CMDLINE+=" tsc=unstable no_timer_check rdinit=/init ftpalg_job=$JOB"
 CMDLINE+=" 8250.nr_uarts=4 random.trust_cpu=on"
 
-TCG_THREAD=multi
-[[ -z $PLUGIN && -z $ICOUNT ]] || TCG_THREAD=single
-QEMU=(qemu-system-x86_64 -accel "tcg,thread=$TCG_THREAD" -machine pc -cpu max
+ACCEL=tcg,thread=multi
+[[ -z $PLUGIN && -z $ICOUNT ]] || ACCEL=tcg,thread=single
+QEMU=(qemu-system-x86_64 -accel "$ACCEL" -machine pc -cpu max
 	-smp "$CPUS" -m "$MEM" -nodefaults -nographic -no-reboot
 	-kernel "$BOOT_KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 	-chardev "file,id=con,path=$CONLOG" -serial chardev:con

@@ -65,7 +65,6 @@ deps:
 
 unit:
 	$(MAKE) -C tests/unit run
-	python3 tests/bench/insn_report_test.py
 
 # Warning-free under W=1, sparse and checkpatch --strict.
 lint:

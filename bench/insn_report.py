@@ -145,6 +145,30 @@ def by_function(recs, counts, sym):
     return out
 
 
+def targets(tab):
+    """Issue 13's targets, in helper shares: {name: {"want", "got", "met"}};
+    met None where a figure is missing."""
+    out = {}
+    for kind, most in (("port", 0.8), ("pasv", 0.8), ("noop", 1.0)):
+        sf, sa = share(tab, kind, "ftp"), share(tab, kind, "ftpalg")
+        got = sa / sf if sf and sa is not None and sf > 0 else None
+        out["%s_share_vs_intree" % kind] = {
+            "want": "ftpalg share <= %.2fx in-tree share" % most, "got": got,
+            "met": None if got is None else got <= most}
+    # data packets carry no helper: the share must be within the noise,
+    # the larger of the two variants' max-min spreads
+    d = tab.get("data", {})
+    sa = share(tab, "data", "ftpalg")
+    noise = None
+    if "none" in d and "ftpalg" in d:
+        noise = max(max(c["values"]) - min(c["values"]) for c in (d["none"], d["ftpalg"]))
+    out["data_share_zero"] = {
+        "want": "ftpalg share per data packet 0 (within the max-min spread)",
+        "got": sa, "noise": noise,
+        "met": None if sa is None else abs(sa) <= max(noise, 1.0)}
+    return out
+
+
 def fmt_cell(c):
     if c is None:
         return "n/a"
@@ -174,6 +198,12 @@ def render(tab, problems, funcs, env):
             "n/a" if sa is None else "{:+,.0f}".format(sa), ratio))
     for p in problems:
         L.append("  problem: " + p)
+    for name, t in targets(tab).items():
+        got = t["got"]
+        L.append("  target %-22s %-7s (want %s, got %s)" % (
+            name, "n/a" if t["met"] is None else ("MET" if t["met"] else "NOT MET"), t["want"],
+            "n/a" if got is None else ("%.2fx" % got if "vs_intree" in name else
+                                       "%+.0f, spread %.0f" % (got, t["noise"]))))
     if not funcs:
         return L
     L.append("")

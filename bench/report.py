@@ -61,6 +61,7 @@ def insn_section(recs, ksyms, counts_path, env):
     part = {"table": tab, "problems": problems,
             "shares": {k: {v: insn_report.share(tab, k, v) for v in ("ftp", "ftpalg")}
                        for k, _ in insn_report.KINDS},
+            "targets": insn_report.targets(tab),
             "functions": {"%s/%s" % vk: {"%s%s" % (n, " [%s]" % m if m else ""): x
                                          for (n, m), x in f.items() if abs(x) >= 1}
                           for vk, f in funcs.items()}}
@@ -303,8 +304,16 @@ def main():
     if insn_lines:
         print()
         print("\n".join(insn_lines))
-    if not any(by.get(s) for s in ("rate", "data", "mem", "alloc", "place", "parse")):
-        return write_json(a.json, res, recs)
+    wall = any(by.get(s) for s in ("rate", "data", "mem", "alloc", "place"))
+    if wall:
+        print_wall(rows, env)
+    print_parse(parse)
+    if wall:
+        print_targets(res["targets"])
+    return write_json(a.json, res, recs)
+
+
+def print_wall(rows, env):
     print()
     print("wall-clock figures (secondary: under TCG they spread by +-20 % with the host's load)")
     cols = ["none", "ftp", "ftpalg"]
@@ -324,27 +333,33 @@ def main():
         print("%-36s %-24s %-24s %-24s %s%s" % (name, cells.get(cols[0], ""),
                                                 cells.get(cols[1], ""), cells.get(cols[2], ""),
                                                 "; ".join(x for x in (rt, tgt) if x), extra_col))
+
+
+def print_parse(parse):
+    if not parse:
+        return
     print()
     print("parser (callgrind, Ir per ftp_parse_line call, inclusive, -O2):")
     for name, p in parse.items():
         print("  %-11s %-7s len %3d  %-9s %8.0f Ir" % (name, p["class"], p["len"],
                                                       p["result"], p["ir_per_line"]))
-    if parse:
-        typ = [p["ir_per_line"] for p in parse.values() if p["class"] == "typical"]
-        worst = max(p["ir_per_line"] for p in parse.values())
-        print("  typical median %.0f Ir/line, worst %.0f Ir/line (%.1f Ir/byte)" % (
-            statistics.median(typ) if typ else 0, worst,
-            max(p["ir_per_line"] / p["len"] for p in parse.values())))
+    typ = [p["ir_per_line"] for p in parse.values() if p["class"] == "typical"]
+    worst = max(p["ir_per_line"] for p in parse.values())
+    print("  typical median %.0f Ir/line, worst %.0f Ir/line (%.1f Ir/byte)" % (
+        statistics.median(typ) if typ else 0, worst,
+        max(p["ir_per_line"] / p["len"] for p in parse.values())))
+
+
+def print_targets(targets):
     print()
     print("targets:")
-    for k, t in res["targets"].items():
+    for k, t in targets.items():
         met = t.get("met")
         print("  %-28s %s  (want %s%s)" % (k, "n/a" if met is None else
                                            ("MET" if met else "NOT MET"), t.get("want"),
                                            "" if t.get("got") is None else
                                            ", got %.2f" % t["got"] if isinstance(t.get("got"), float)
                                            else ", got %s" % t.get("got")))
-    return write_json(a.json, res, recs)
 
 
 def write_json(path, res, recs):

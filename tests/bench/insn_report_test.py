@@ -64,6 +64,22 @@ class InsnReport(unittest.TestCase):
         self.assertEqual(ir.share(tab, "port", "ftpalg"), 110)
         self.assertIsNone(ir.share(tab, "port", "ftp"))
 
+    def test_targets(self):
+        def cell(*vals):
+            return {"median": sorted(vals)[len(vals) // 2], "values": list(vals), "spread": 0}
+        tab = {"port": {"none": cell(1000), "ftp": cell(2000), "ftpalg": cell(1800)},
+               "noop": {"none": cell(1000), "ftp": cell(1100), "ftpalg": cell(1050)},
+               "data": {"none": cell(500, 510, 505), "ftpalg": cell(506, 512, 508)}}
+        t = ir.targets(tab)
+        self.assertAlmostEqual(t["port_share_vs_intree"]["got"], 0.8)
+        self.assertTrue(t["port_share_vs_intree"]["met"])
+        self.assertIsNone(t["pasv_share_vs_intree"]["met"])
+        self.assertTrue(t["noop_share_vs_intree"]["met"])
+        self.assertEqual(t["data_share_zero"]["got"], 3)
+        self.assertTrue(t["data_share_zero"]["met"])
+        tab["data"]["ftpalg"] = cell(530, 531, 532)
+        self.assertFalse(ir.targets(tab)["data_share_zero"]["met"])
+
     def test_data_is_per_packet(self):
         tab, _ = ir.table([rec("none", 1, 0, units=10 ** 6, kind="data", packets=50),
                            rec("none", 1, 2, units=10, kind="idle"),

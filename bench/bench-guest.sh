@@ -16,7 +16,14 @@
 # which scripts/bench.sh collects.  Lines starting with '#' are progress.
 #
 # Environment (all optional):
-#   FTPALG_BENCH_SECTIONS  "rate data mem alloc place" (default: all)
+#   FTPALG_BENCH_SECTIONS  "insn rate data mem alloc place" (default: all;
+#                          insn needs the instruction counter plugin, see
+#                          scripts/bench.sh, which runs it in a VM of its own)
+#   FTPALG_BENCH_INSN_REPS repetitions of the instruction counts (3)
+#   FTPALG_BENCH_INSN_TXNS transactions per count (2000)
+#   FTPALG_BENCH_INSN_CONNS control connections doing them (16)
+#   FTPALG_BENCH_INSN_MB   MB of the counted data transfer (8)
+#   FTPALG_BENCH_INSN_IDLE seconds of the counted idle stretch (10)
 #   FTPALG_BENCH_REPS      repetitions of timed measurements (5)
 #   FTPALG_BENCH_CONNS     concurrent control connections, rate (100: with
 #                          ftpalg's 8 expectations each, below its default
@@ -35,7 +42,12 @@ REPO=$PWD
 BIN=$REPO/bench/build
 CTL=$REPO/tools/ftpalgctl
 
-SECTIONS=${FTPALG_BENCH_SECTIONS:-rate data mem alloc place}
+SECTIONS=${FTPALG_BENCH_SECTIONS:-insn rate data mem alloc place}
+INSN_REPS=${FTPALG_BENCH_INSN_REPS:-3}
+INSN_TXNS=${FTPALG_BENCH_INSN_TXNS:-2000}
+INSN_CONNS=${FTPALG_BENCH_INSN_CONNS:-16}
+INSN_MB=${FTPALG_BENCH_INSN_MB:-8}
+INSN_IDLE=${FTPALG_BENCH_INSN_IDLE:-10}
 REPS=${FTPALG_BENCH_REPS:-5}
 CONNS=${FTPALG_BENCH_CONNS:-100}
 SECS=${FTPALG_BENCH_SECS:-4}
@@ -83,7 +95,7 @@ for ns in "$NS_C" "$NS_S"; do
 	nsx "$ns" sysctl -qw net.core.somaxconn=8192
 done
 
-emit "{\"section\":\"env\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"mem_kb\":$(awk '/MemTotal/ {print $2}' /proc/meminfo),\"ct_buckets\":$(cat /proc/sys/net/netfilter/nf_conntrack_buckets),\"expect_max\":$(cat /proc/sys/net/netfilter/nf_conntrack_expect_max),\"conns\":$CONNS,\"secs\":$SECS,\"reps\":$REPS,\"place_reps\":$PLACE_REPS,\"data_mb\":$DATA_MB,\"idle\":$IDLE,\"place\":$PLACE,\"alloc_txns\":$ALLOC_TXNS,\"window\":\"$WINDOW\"}"
+emit "{\"section\":\"env\",\"sections\":\"$SECTIONS\",\"kernel\":\"$(uname -r)\",\"cpus\":$(nproc),\"mem_kb\":$(awk '/MemTotal/ {print $2}' /proc/meminfo),\"ct_buckets\":$(cat /proc/sys/net/netfilter/nf_conntrack_buckets),\"expect_max\":$(cat /proc/sys/net/netfilter/nf_conntrack_expect_max),\"conns\":$CONNS,\"secs\":$SECS,\"reps\":$REPS,\"place_reps\":$PLACE_REPS,\"data_mb\":$DATA_MB,\"idle\":$IDLE,\"place\":$PLACE,\"alloc_txns\":$ALLOC_TXNS,\"window\":\"$WINDOW\"}"
 
 # set_rules VARIANT: the router's whole ruleset, and empty tables.
 set_rules()
@@ -97,8 +109,14 @@ set_rules()
 		esac
 		echo "  chain hlp_pre {"
 		echo "    type filter hook prerouting priority -150; policy accept;"
-		[ "$v" != none ] &&
+		# without a helper the same matches, so that every packet
+		# costs the ruleset the same in all variants (make bench's
+		# instruction counts: ~250 per packet, the iifname match)
+		if [ "$v" = none ]; then
+			echo "    iifname \"r0\" tcp dport 21 ct state new counter"
+		else
 			echo "    iifname \"r0\" tcp dport 21 ct state new ct helper set \"h\""
+		fi
 		echo "  }"
 		echo "  chain filter_fwd {"
 		echo "    type filter hook forward priority filter; policy drop;"
@@ -212,14 +230,101 @@ set_window()
 	fi
 }
 
+# --------------------------------------- 0. instructions (TCG plugin) ---
+# Kernel instructions, counted by bench/insn_count.so between the markers
+# that ftp_loadgen executes (--mark): around exactly INSN_TXNS transactions
+# of one kind on INSN_CONNS established control connections, around a data
+# transfer, around an idle stretch with INSN_CONNS sessions open.  Every
+# marker is a snapshot in the plugin's file, numbered from 0 in execution
+# order: each record says which snapshots are its own (first_mark, marks).
+# The first repetition also records per-block counts (--mark 2), which
+# report.py attributes to functions with the KSYMS dump at the end.  One
+# loadgen and one responder thread per vCPU, thread i on CPU i.
+MARKS=0
+insn_emit()
+{
+	local v=$1 rep=$2 kind=$3 units=$4 out=$5 extra=$6 m
+	m=$(kv marks "$out")
+	[[ $m =~ ^[0-9]+$ ]] || m=0
+	emit "{\"section\":\"insn\",\"variant\":\"$v\",\"rep\":$rep,\"kind\":\"$kind\",\"first_mark\":$MARKS,\"marks\":$m,\"units\":$(num "$units"),\"failed\":$(num "$(kv failed "$out")"),\"secs\":$(num "$(kv secs "$out")")$extra}"
+	MARKS=$((MARKS + m))
+}
+
+# router_packets: packets received on the router's two links
+router_packets()
+{
+	nsx "$NS_R" cat /proc/net/dev |
+		awk '{ sub(/:/, " ") } $1 == "r0" || $1 == "r1" { s += $3 } END { print s + 0 }'
+}
+
+section_insn()
+{
+	local cpus rep v kind lvl out p0 p1 warm
+	cpus=$(nproc)
+	# the data sender puts out one segment per packet (no GSO super
+	# packets), so that packets are a count that repeats
+	nsx "$NS_S" ip link set dev s0 gso_max_segs 1 ||
+		log "insn: cannot set gso_max_segs; data packets are GSO packets"
+	for rep in $(seq 0 "$INSN_REPS"); do
+		# rep 0 warms up (page cache, slab caches, TCP metrics): no markers
+		lvl=1 warm=""
+		[ "$rep" = 1 ] && lvl=2
+		[ "$rep" = 0 ] && lvl=0 warm=" (warm-up)"
+		start_responder --threads "$cpus" --cpu-base 0 --pasv 40000-49999 || return 1
+		for v in $VARIANTS; do
+			for kind in port pasv noop; do
+				set_rules "$v" || return 1
+				out=$(nsx "$NS_C" "$BIN/ftp_loadgen" rate --server "$PUB4" \
+					--conns "$INSN_CONNS" --threads "$cpus" --cpu-base 0 \
+					--count "$INSN_TXNS" --mix "$kind" --mark "$lvl" 2>&1 |
+					grep '^RESULT')
+				log "insn rep=$rep $v $kind$warm: $out"
+				[ "$rep" = 0 ] || insn_emit "$v" "$rep" "$kind" "$(kv txns "$out")" "$out" ""
+			done
+			# a fresh table: no closed connections of the runs before
+			# expire during the idle stretch
+			set_rules "$v" || return 1
+			bg_loadgen "$TMPD/idle.out" idle --server "$PUB4" --conns "$INSN_CONNS"
+			if wait_for READY "$TMPD/idle.out" 120; then
+				out=$("$BIN/ftp_loadgen" sleep --secs "$INSN_IDLE" --mark "$lvl" | grep '^RESULT')
+				log "insn rep=$rep $v idle$warm: $out"
+				[ "$rep" = 0 ] || insn_emit "$v" "$rep" idle "$INSN_IDLE" "$out" ""
+			else
+				log "insn $v idle: loadgen not ready: $(cat "$TMPD/idle.out")"
+			fi
+			stop_loadgen
+		done
+		stop_responder
+		# the data responder's one passive port (it sends the data)
+		start_responder --threads 1 --pasv "$DATA_PORT-$DATA_PORT" \
+			--data-bytes $((INSN_MB * 1000000)) || return 1
+		for v in $VARIANTS; do
+			set_rules "$v" || return 1
+			p0=$(router_packets)
+			out=$(nsx "$NS_C" "$BIN/ftp_loadgen" data --server "$PUB4" \
+				--timeout-ms 10000 --mark "$lvl" 2>&1 | grep '^RESULT')
+			p1=$(router_packets)
+			log "insn rep=$rep $v data$warm: $out packets=$((p1 - p0))"
+			[ "$rep" = 0 ] || insn_emit "$v" "$rep" data "$(kv bytes "$out")" "$out" \
+				",\"packets\":$((p1 - p0))"
+		done
+		stop_responder
+	done
+	nsx "$NS_S" ip link set dev s0 gso_max_segs 65535
+	# text symbols (core kernel and modules) for the attribution, as
+	# "KSYMS <base64 of gzip>" lines: ~10x less to push through the UART
+	grep -E '^[0-9a-f]+ [tTwW] ' /proc/kallsyms | gzip -1 | base64 -w 120 | sed 's/^/KSYMS /'
+}
+
 # ------------------------------------------------ 1. control-plane rate ---
 # cpus=1: loadgen 1 thread and responder 1 thread, both pinned to CPU 0
 #         (all softirq work of the router runs on the sending CPU: veth)
-# cpus=2: loadgen 2 threads and responder 2 threads, thread i on CPU i
+# cpus=N: loadgen N threads and responder N threads, thread i on CPU i,
+#         N = the VM's vCPUs (FTPALG_BENCH_CPUS)
 section_rate()
 {
 	local cpus rep v out lim0
-	for cpus in 1 2; do
+	for cpus in $(printf '%s\n' 1 "$(nproc)" | sort -un); do
 		start_responder --threads "$cpus" --cpu-base 0 --pasv 40000-49999 || return 1
 		for rep in $(seq 1 "$REPS"); do
 			for v in $VARIANTS; do
@@ -474,7 +579,7 @@ section_place()
 }
 
 rc=0
-for s in rate data mem alloc place; do
+for s in insn rate data mem alloc place; do
 	has "$s" || continue
 	log "section $s"
 	"section_$s" || { log "section $s FAILED"; rc=1; }

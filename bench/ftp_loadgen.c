@@ -3,13 +3,19 @@
  * FTP control-channel load generator for the ftpalg benchmark.
  *
  *   ftp_loadgen rate  --server A [--port P] --conns N [--threads T]
- *                     [--cpu-base C] [--secs S | --count K] [--mix portpasv|noop]
+ *                     [--cpu-base C] [--secs S | --count K]
+ *                     [--mix portpasv|port|pasv|noop] [--mark 0|1|2]
  *       keeps N control connections busy (T threads, one epoll loop each,
  *       N/T connections per thread; thread i pinned to CPU C+i), every
  *       connection doing command -> final reply loops: PORT -> 200,
- *       PASV -> 227 alternately (mix portpasv) or NOOP -> 200 (mix noop).
- *       One transaction = one command and its final reply.  Prints
- *       "RESULT mode=rate ... tps=X".
+ *       PASV -> 227 alternately (mix portpasv), only one of them (port,
+ *       pasv) or NOOP -> 200 (mix noop).  One transaction = one command
+ *       and its final reply; --count K sends exactly K commands (K/T per
+ *       thread) and waits for their replies.  Prints
+ *       "RESULT mode=rate ... tps=X marks=M".
+ *       --mark 1: execute the instruction counter's marker (insn_mark.h)
+ *       right before the first command and after the last reply; --mark 2:
+ *       the same with per-block counts (BASE, then BLOCKS).
  *       --gate FILE: after connecting print "ESTABLISHED" and start only
  *       once FILE exists; --hold 1: after the result print "READY" and
  *       keep the connections until SIGTERM.  Connections are closed with
@@ -27,6 +33,10 @@
  *       one PASV, connects the data connection to the control connection's
  *       peer address and the announced port, sends RETR, reads to EOF;
  *       prints "RESULT mode=data bytes=B secs=S mbps=X" (MB = 10^6 bytes).
+ *       --mark as for rate: around the transfer, from the established
+ *       data connection to its end of file.
+ *   ftp_loadgen sleep --secs S [--mark 1|2]
+ *       markers around S seconds of sleep (the idle cost of the guest).
  *
  * --bind takes a comma-separated list of local IPv4 addresses used round
  * robin (more 4-tuples than one address has ports).  IPv4 only.
@@ -52,6 +62,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "insn_mark.h"
 
 #define RBUF		2048
 #define MAX_BIND	64
@@ -77,6 +88,7 @@ struct thr {
 	unsigned int first, n;	/* global indices [first, first + n) */
 	struct conn *c;
 	unsigned long long txns;
+	unsigned long long sent;
 	unsigned int failed;
 };
 
@@ -89,7 +101,10 @@ static int nthreads = 1;
 static int cpu_base = -1;
 static double secs = 5;
 static unsigned long long count_limit;
-static int mix_noop;
+enum mix { MIX_PORTPASV, MIX_PORT, MIX_PASV, MIX_NOOP };
+static const char *const mix_names[] = { "portpasv", "port", "pasv", "noop" };
+static enum mix mix;
+static int mark_level;	/* --mark: 0 none, 1 totals, 2 per-block counts */
 static int timeout_ms = 3000;
 static struct in_addr binds[MAX_BIND];
 static int nbinds;
@@ -253,14 +268,37 @@ static int read_replies(struct conn *c)
 	}
 }
 
+/* The markers around a measured stretch (--mark). */
+static void mark_begin(void)
+{
+	if (mark_level)
+		insn_mark(mark_level > 1 ? INSN_MARK_BASE : INSN_MARK_TOTALS);
+}
+
+static void mark_end(void)
+{
+	if (mark_level)
+		insn_mark(mark_level > 1 ? INSN_MARK_BLOCKS : INSN_MARK_TOTALS);
+}
+
 static int send_next(struct conn *c)
 {
 	const char *cmd;
 
-	if (mix_noop)
+	switch (mix) {
+	case MIX_NOOP:
 		cmd = "NOOP\r\n";
-	else
+		break;
+	case MIX_PORT:
+		cmd = c->port_cmd;
+		break;
+	case MIX_PASV:
+		cmd = "PASV\r\n";
+		break;
+	default:
 		cmd = (c->k & 1) ? "PASV\r\n" : c->port_cmd;
+		break;
+	}
 	c->k++;
 	c->st = C_WAIT;
 	return send_str(c->fd, cmd);
@@ -339,6 +377,16 @@ static void establish(struct thr *t, int ep)
 	}
 }
 
+static int waiting(const struct thr *t)
+{
+	unsigned int k;
+
+	for (k = 0; k < t->n; k++)
+		if (t->c[k].st == C_WAIT)
+			return 1;
+	return 0;
+}
+
 static void *rate_thread(void *arg)
 {
 	struct thr *t = arg;
@@ -360,16 +408,22 @@ static void *rate_thread(void *arg)
 		while (access(gate_path, F_OK))
 			usleep(20000);
 	}
-	if (t->id == 0)
+	if (t->id == 0) {
+		mark_begin();
 		clock_gettime(CLOCK_MONOTONIC, &t_go);
+	}
 	pthread_barrier_wait(&barrier);
 	if (count_limit)
 		limit = count_limit / (unsigned long long)nthreads;
 	end = ts_s(&t_go) + secs;
 
-	for (k = 0; k < t->n; k++)
-		if (t->c[k].st == C_READY && send_next(&t->c[k]))
+	for (k = 0; k < t->n && (!limit || t->sent < limit); k++) {
+		if (t->c[k].st != C_READY)
+			continue;
+		t->sent++;
+		if (send_next(&t->c[k]))
 			kill_conn(t, &t->c[k]);
+	}
 	for (;;) {
 		int n, i;
 
@@ -378,6 +432,8 @@ static void *rate_thread(void *arg)
 		if (limit ? t->txns >= limit : now_s() >= end)
 			break;
 		n = epoll_wait(ep, evs, 256, 50);
+		if (n == 0 && limit && !waiting(t))
+			break;	/* connections died with their commands */
 		for (i = 0; i < n; i++) {
 			struct conn *c = evs[i].data.ptr;
 			int r;
@@ -392,13 +448,14 @@ static void *rate_thread(void *arg)
 			if (r == 0)
 				continue;
 			t->txns += (unsigned int)r;
-			if (limit && t->txns >= limit)
-				break;
+			c->st = C_READY;
+			if (limit && t->sent >= limit)
+				continue;	/* the replies still due come in */
+			t->sent++;
 			if (send_next(c))
 				kill_conn(t, c);
 		}
 	}
-	/* count-limited runs: let the last replies arrive before returning */
 	return NULL;
 }
 
@@ -480,15 +537,16 @@ static int run_rate(void)
 	rate_thread(&th[0]);
 	for (i = 1; i < nthreads; i++)
 		pthread_join(th[i].tid, NULL);
+	mark_end();
 	clock_gettime(CLOCK_MONOTONIC, &t_end);
 	el = ts_s(&t_end) - ts_s(&t_go);
 	for (i = 0; i < nthreads; i++) {
 		txns += th[i].txns;
 		failed += th[i].failed;
 	}
-	printf("RESULT mode=rate mix=%s conns=%u threads=%d secs=%.3f txns=%llu tps=%.1f failed=%u\n",
-	       mix_noop ? "noop" : "portpasv", nconns, nthreads, el, txns,
-	       el > 0 ? (double)txns / el : 0.0, failed);
+	printf("RESULT mode=rate mix=%s conns=%u threads=%d secs=%.3f txns=%llu tps=%.1f failed=%u marks=%u\n",
+	       mix_names[mix], nconns, nthreads, el, txns,
+	       el > 0 ? (double)txns / el : 0.0, failed, insn_marks);
 	fflush(stdout);
 	hold_rc = failed == nconns ? 1 : 0;
 	if (hold_after)
@@ -674,6 +732,7 @@ static int run_data(void)
 		perror("loadgen: connect data");
 		return 1;
 	}
+	mark_begin();
 	if (send_str(c.fd, "RETR bench\r\n"))
 		die("send RETR");
 	for (;;) {
@@ -685,13 +744,27 @@ static int run_data(void)
 			break;
 		bytes += (unsigned long long)r;
 	}
+	mark_end();
 	el = now_s() - t0;
 	close(dfd);
 	send_str(c.fd, "QUIT\r\n");
 	close(c.fd);
-	printf("RESULT mode=data bytes=%llu secs=%.3f mbps=%.2f announced_port=%u\n",
-	       bytes, el, el > 0 ? (double)bytes / 1e6 / el : 0.0, port);
+	printf("RESULT mode=data bytes=%llu secs=%.3f mbps=%.2f announced_port=%u marks=%u\n",
+	       bytes, el, el > 0 ? (double)bytes / 1e6 / el : 0.0, port, insn_marks);
 	return bytes ? 0 : 1;
+}
+
+static int run_sleep(void)
+{
+	struct timespec ts = { .tv_sec = (time_t)secs,
+			       .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9) };
+
+	mark_begin();
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+	mark_end();
+	printf("RESULT mode=sleep secs=%.3f marks=%u\n", secs, insn_marks);
+	return 0;
 }
 
 static void usage(void)
@@ -699,8 +772,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ftp_loadgen rate|idle|place|data --server ADDR [--port P]\n"
 		"       [--conns N] [--threads T] [--cpu-base C] [--secs S] [--count K]\n"
-		"       [--mix portpasv|noop] [--bind A1,A2,...] [--timeout-ms MS]\n"
-		"       [--gate FILE] [--hold 0|1] [--max-timeouts N]\n");
+		"       [--mix portpasv|port|pasv|noop] [--bind A1,A2,...] [--timeout-ms MS]\n"
+		"       [--gate FILE] [--hold 0|1] [--max-timeouts N] [--mark 0|1|2]\n"
+		"       ftp_loadgen sleep --secs S [--mark 1|2]\n");
 	exit(2);
 }
 
@@ -733,8 +807,14 @@ int main(int argc, char **argv)
 			secs = atof(v);
 		else if (!strcmp(a, "--count"))
 			count_limit = strtoull(v, NULL, 0);
-		else if (!strcmp(a, "--mix"))
-			mix_noop = !strcmp(v, "noop");
+		else if (!strcmp(a, "--mix")) {
+			for (mix = MIX_NOOP; mix > MIX_PORTPASV; mix--)
+				if (!strcmp(v, mix_names[mix]))
+					break;
+			if (strcmp(v, mix_names[mix]))
+				usage();
+		} else if (!strcmp(a, "--mark"))
+			mark_level = atoi(v);
 		else if (!strcmp(a, "--gate"))
 			gate_path = v;
 		else if (!strcmp(a, "--hold"))
@@ -775,6 +855,8 @@ int main(int argc, char **argv)
 		return run_place();
 	if (!strcmp(mode, "data"))
 		return run_data();
+	if (!strcmp(mode, "sleep"))
+		return run_sleep();
 	usage();
 	return 2;
 }

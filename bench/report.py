@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the "BENCH {json}" lines of a `make bench` run into one table and a
-JSON file.  Timed measurements are reported as median [min-max] over the
-repetitions; ratios use medians.  Nothing is asserted: targets are only
-marked met / not met."""
+"""Turn the "BENCH {json}" lines of a `make bench` run into tables and a
+JSON file.  First the kernel instruction counts (with the plugin's counter
+file, --counts; see insn_report.py), which repeat to well under a percent,
+then the wall-clock figures: median [min-max] over the repetitions, ratios
+of medians.  Nothing is asserted: targets are only marked met / not met."""
 
 import argparse
 import datetime
@@ -14,22 +15,57 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import insn_report  # noqa: E402
+
 VARIANTS = ["none", "ftp", "ftpalg"]
 VNAME = {"none": "no helper", "ftp": "in-tree ftp", "ftpalg": "ftpalg",
          "ftpalg-window": "ftpalg+window"}
 
 
 def load(raw):
-    recs = []
+    """The BENCH records and the KSYMS lines of the raw output."""
+    recs, ksyms = [], []
     with open(raw, errors="replace") as f:
         for line in f:
+            if line.startswith("KSYMS "):
+                ksyms.append(line[6:].strip())
+                continue
             if not line.startswith("BENCH "):
                 continue
             try:
                 recs.append(json.loads(line[6:]))
             except ValueError:
                 print("report: bad line: " + line.strip(), file=sys.stderr)
-    return recs
+    return recs, ksyms
+
+
+def insn_section(recs, ksyms, counts_path, env):
+    """The instruction table and attribution: (printed lines, JSON part)."""
+    insn = [r for r in recs if r.get("section") == "insn"]
+    if not insn:
+        return [], None
+    if not counts_path or not os.path.exists(counts_path):
+        return ["instruction counts: the plugin's file %s is missing" % counts_path], None
+    try:
+        with open(counts_path) as f:
+            counts = insn_report.parse_counts(f)
+    except insn_report.CountsError as e:
+        return ["instruction counts: %s: %s" % (counts_path, e)], None
+    tab, problems = insn_report.table(insn, counts)
+    funcs = {}
+    if ksyms:
+        sym = insn_report.Symbolizer(insn_report.parse_ksyms(ksyms))
+        funcs = insn_report.by_function(insn, counts, sym)
+    lines = insn_report.render(tab, problems, funcs, env)
+    part = {"table": tab, "problems": problems,
+            "shares": {k: {v: insn_report.share(tab, k, v) for v in ("ftp", "ftpalg")}
+                       for k, _ in insn_report.KINDS},
+            "targets": insn_report.targets(tab),
+            "functions": {"%s/%s" % vk: {"%s%s" % (n, " [%s]" % m if m else ""): x
+                                         for (n, m), x in f.items() if abs(x) >= 1}
+                          for vk, f in funcs.items()}}
+    return lines, part
 
 
 def stats(vals):
@@ -77,29 +113,33 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--repo", default=".")
+    ap.add_argument("--counts", help="the instruction counter's file")
     a = ap.parse_args()
-    recs = load(a.raw)
+    recs, ksyms = load(a.raw)
     by = {}
     for r in recs:
         by.setdefault(r.get("section"), []).append(r)
-    env = (by.get("env") or [{}])[0]
+    envs = by.get("env") or [{}]
+    env = next((e for e in envs if "insn" not in str(e.get("sections", ""))), envs[-1])
+    ienv = next((e for e in envs if "insn" in str(e.get("sections", ""))), {})
     res = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
-           "env": env, "sections": {}, "targets": {}}
+           "env": env, "insn_env": ienv, "sections": {}, "targets": {}}
+    insn_lines, res["sections"]["insn"] = insn_section(recs, ksyms, a.counts, ienv)
     rows = []   # (metric, {variant: text}, ratio text, target text)
 
     # 1. control-plane rate
     rate = {}
-    for cpus in (1, 2):
+    for cpus in sorted({r.get("cpus") for r in by.get("rate", [])} | {1}):
         rate[cpus] = {}
         for v in VARIANTS:
             rate[cpus][v] = stats([r.get("tps") for r in by.get("rate", [])
                                    if r.get("cpus") == cpus and r.get("variant") == v])
         rt = ratio(rate[cpus]["ftpalg"], rate[cpus]["ftp"])
         tgt = ""
-        if cpus == 2:
+        if cpus > 1:
             tgt = "ftpalg/ftp >= 1.30: " + ("n/a" if rt is None else
                                             ("MET" if rt >= 1.3 else "NOT MET"))
-            res["targets"]["control_rate_2cpu_vs_intree"] = {
+            res["targets"]["control_rate_%dcpu_vs_intree" % cpus] = {
                 "want": ">= 1.3", "got": rt, "met": None if rt is None else rt >= 1.3}
         rows.append(("control txn/s, %d vCPU busy" % cpus,
                      {v: fmt(rate[cpus][v]) for v in VARIANTS},
@@ -261,6 +301,21 @@ def main():
         "met": not locks}
 
     # ---- print
+    if insn_lines:
+        print()
+        print("\n".join(insn_lines))
+    wall = any(by.get(s) for s in ("rate", "data", "mem", "alloc", "place"))
+    if wall:
+        print_wall(rows, env)
+    print_parse(parse)
+    if wall:
+        print_targets(res["targets"])
+    return write_json(a.json, res, recs)
+
+
+def print_wall(rows, env):
+    print()
+    print("wall-clock figures (secondary: under TCG they spread by +-20 % with the host's load)")
     cols = ["none", "ftp", "ftpalg"]
     hdr = "%-36s %-24s %-24s %-24s %s" % ("metric", VNAME["none"], VNAME["ftp"],
                                           VNAME["ftpalg"], "ratio / target")
@@ -278,29 +333,39 @@ def main():
         print("%-36s %-24s %-24s %-24s %s%s" % (name, cells.get(cols[0], ""),
                                                 cells.get(cols[1], ""), cells.get(cols[2], ""),
                                                 "; ".join(x for x in (rt, tgt) if x), extra_col))
+
+
+def print_parse(parse):
+    if not parse:
+        return
     print()
     print("parser (callgrind, Ir per ftp_parse_line call, inclusive, -O2):")
     for name, p in parse.items():
         print("  %-11s %-7s len %3d  %-9s %8.0f Ir" % (name, p["class"], p["len"],
                                                       p["result"], p["ir_per_line"]))
-    if parse:
-        typ = [p["ir_per_line"] for p in parse.values() if p["class"] == "typical"]
-        worst = max(p["ir_per_line"] for p in parse.values())
-        print("  typical median %.0f Ir/line, worst %.0f Ir/line (%.1f Ir/byte)" % (
-            statistics.median(typ) if typ else 0, worst,
-            max(p["ir_per_line"] / p["len"] for p in parse.values())))
+    typ = [p["ir_per_line"] for p in parse.values() if p["class"] == "typical"]
+    worst = max(p["ir_per_line"] for p in parse.values())
+    print("  typical median %.0f Ir/line, worst %.0f Ir/line (%.1f Ir/byte)" % (
+        statistics.median(typ) if typ else 0, worst,
+        max(p["ir_per_line"] / p["len"] for p in parse.values())))
+
+
+def print_targets(targets):
     print()
     print("targets:")
-    for k, t in res["targets"].items():
+    for k, t in targets.items():
         met = t.get("met")
         print("  %-28s %s  (want %s%s)" % (k, "n/a" if met is None else
                                            ("MET" if met else "NOT MET"), t.get("want"),
                                            "" if t.get("got") is None else
                                            ", got %.2f" % t["got"] if isinstance(t.get("got"), float)
                                            else ", got %s" % t.get("got")))
-    os.makedirs(os.path.dirname(os.path.abspath(a.json)), exist_ok=True)
+
+
+def write_json(path, res, recs):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     res["records"] = recs
-    with open(a.json, "w") as f:
+    with open(path, "w") as f:
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
 

@@ -89,16 +89,17 @@ static int ftp_blank_tail(const char *s, unsigned int i, unsigned int end)
 static void ftp_scan_tuple(const char *s, unsigned int i, unsigned int end,
 			   struct ftp_tuple *t)
 {
-	t->n = 0;
-	t->lead0 = 0;
-	t->bad = 0;
+	/* in locals: stores through @t could alias @s, forcing reloads */
+	unsigned int n = 0, lead0 = 0;
+	int bad = 0;
+
 	for (;;) {
 		unsigned int nd = 0;
 		unsigned int v = 0;
 
 		if (i + 1 < end && s[i] == '0' && ftp_is_digit(s[i + 1]) &&
-		    t->n < FTP_TUPLE_N)
-			t->lead0 |= 1u << t->n;
+		    n < FTP_TUPLE_N)
+			lead0 |= 1u << n;
 		while (i < end && ftp_is_digit(s[i])) {
 			if (nd < 4)
 				v = v * 10 + (unsigned int)(s[i] - '0');
@@ -106,11 +107,11 @@ static void ftp_scan_tuple(const char *s, unsigned int i, unsigned int end,
 			i++;
 		}
 		if (nd == 0 || nd > 3 || v > 255)
-			t->bad = 1;
-		if (t->n < FTP_TUPLE_N)
-			t->val[t->n] = v;
-		t->n++;
-		if (t->n > FTP_TUPLE_N)
+			bad = 1;
+		if (n < FTP_TUPLE_N)
+			t->val[n] = v;
+		n++;
+		if (n > FTP_TUPLE_N)
 			break;
 		if (i + 1 < end && s[i] == ',' && ftp_is_digit(s[i + 1])) {
 			i++;
@@ -118,6 +119,9 @@ static void ftp_scan_tuple(const char *s, unsigned int i, unsigned int end,
 		}
 		break;
 	}
+	t->n = n;
+	t->lead0 = lead0;
+	t->bad = bad;
 	t->end = i;
 }
 
@@ -491,26 +495,6 @@ unsigned int ftp_verb_start(const char *p, unsigned int len)
 }
 
 /**
- * ftp_word_eq - does a line start with a given word
- * @p: the bytes
- * @len: number of bytes at @p
- * @kw: the word, lowercase
- *
- * Return: 1 if @p starts with @kw, compared case-insensitively, followed
- * by a space, a tab, a CR or the end of @p; 0 otherwise.
- */
-int ftp_word_eq(const char *p, unsigned int len, const char *kw)
-{
-	unsigned int n = 0;
-
-	while (kw[n])
-		n++;
-	if (len < n || !ftp_prefix_eq(p, kw, n))
-		return 0;
-	return len == n || ftp_is_blank(p[n]) || p[n] == '\r';
-}
-
-/**
  * ftp_parse_line - parse one complete control line
  * @line: the line, without its LF; a trailing CR is tolerated
  * @len: length of @line
@@ -579,17 +563,22 @@ static void ftp_put(struct ftp_out *o, char c)
 		o->overflow = 1;
 }
 
+/* One bounds check per number, not per digit (a 227 rewrite has six). */
 static void ftp_put_dec(struct ftp_out *o, unsigned int v)
 {
 	char tmp[10];
-	unsigned int n = 0;
+	unsigned int n = sizeof(tmp);
 
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		tmp[--n] = (char)('0' + v % 10);
 		v /= 10;
-	} while (v && n < sizeof(tmp));
-	while (n)
-		ftp_put(o, tmp[--n]);
+	} while (v && n);
+	if (o->size - o->len < sizeof(tmp) - n) {
+		o->overflow = 1;
+		return;
+	}
+	while (n < sizeof(tmp))
+		o->buf[o->len++] = tmp[n++];
 }
 
 static void ftp_put_hex(struct ftp_out *o, unsigned int v)

@@ -89,7 +89,38 @@ enum ftp_parse_result ftp_parse_line(const char *line, unsigned int len,
 #define FTP_TELNET_MAX		8
 
 unsigned int ftp_verb_start(const char *p, unsigned int len);
-int ftp_word_eq(const char *p, unsigned int len, const char *kw);
+
+/**
+ * ftp_word_eq - does a line start with a given word
+ * @p: the bytes
+ * @len: number of bytes at @p
+ * @kw: the word, lowercase
+ *
+ * Inline so that, with a literal @kw, its length and the compare fold
+ * into each call site: the session tries up to seven words on every
+ * command line (make bench: 250 of ~1700 instructions of the module per
+ * NOOP as a function).
+ *
+ * Return: 1 if @p starts with @kw, compared case-insensitively, followed
+ * by a space, a tab, a CR or the end of @p; 0 otherwise.
+ */
+static inline int ftp_word_eq(const char *p, unsigned int len, const char *kw)
+{
+	unsigned int n = __builtin_strlen(kw);
+	unsigned int i;
+
+	if (len < n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != kw[i])
+			return 0;
+	}
+	return len == n || p[n] == ' ' || p[n] == '\t' || p[n] == '\r';
+}
 
 unsigned int ftp_format_arg(const struct ftp_match *m,
 			    const struct ftp_endpoint *ep,

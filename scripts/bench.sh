@@ -2,8 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: ftpalg against the in-tree nf_conntrack_ftp + nf_nat_ftp and
-# against no helper at all, in one VM boot (see bench/bench-guest.sh):
-#   1. control-plane transactions/s with 1 and 2 busy vCPUs
+# against no helper at all (see bench/bench-guest.sh):
+#   0. kernel instructions per transaction, data packet and idle second,
+#      counted by a QEMU TCG plugin (bench/insn_count.c) in a VM of its own
+#      (FTPALG_BENCH_CPUS vCPUs, default 1; guest clock driven by the
+#      instruction count), with the helpers' cost attributed to functions
+# then, in a second VM boot (FTPALG_BENCH_CPUS vCPUs, default 2), wall-clock
+# figures, which under TCG spread by +-20 % with the host's load:
+#   1. control-plane transactions/s with 1 and all busy vCPUs
 #   2. data-connection throughput
 #   3. slab per idle FTP session, allocations per transaction
 #   4. NAT placement of colliding passive ports
@@ -12,8 +18,10 @@
 # Results are reported, never asserted.
 #
 # Environment: FTPALG_BENCH_* (see bench/bench-guest.sh) are passed to the
-# guest; BENCH_VM_MEM (2048), BENCH_VM_TIMEOUT (2400 s), BENCH_SKIP_VM=1
-# (parser part only), BENCH_NICE (10).
+# guest; FTPALG_BENCH_SECTIONS picks the VMs too (insn: the first; any
+# other: the second); BENCH_VM_MEM (2048), BENCH_VM_TIMEOUT (2400 s per
+# VM), BENCH_SKIP_VM=1 (parser part only), BENCH_NICE (10), BENCH_ICOUNT
+# (2: the guest clock's ns per instruction is 2^BENCH_ICOUNT).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,7 +32,10 @@ OUT_DIR=$ROOT/results
 mkdir -p "$OUT_DIR"
 RAW=$OUT_DIR/bench-$STAMP.raw
 JSON=$OUT_DIR/bench-$STAMP.json
+COUNTS=$OUT_DIR/bench-$STAMP.insn
 : > "$RAW"
+SECTIONS=${FTPALG_BENCH_SECTIONS:-insn rate data mem alloc place}
+WALL_SECTIONS=$(tr ' ' '\n' <<<"$SECTIONS" | grep -vx insn | tr '\n' ' ' || true)
 
 say() { echo "bench: $*" >&2; }
 
@@ -65,19 +76,35 @@ while read -r name cls dir len res; do
 done < <(bench/build/parse_bench --list)
 
 # ------------------------------------------------------------------ VM ---
-if [[ ${BENCH_SKIP_VM:-0} != 1 ]]; then
-	say "booting the VM (2 vCPUs, TCG); this takes several minutes"
+# run_vm SECTIONS CPUS [run-vm.sh options]: bench-guest.sh in a VM
+run_vm()
+{
+	local sections=$1 cpus=$2 rc
+	shift 2
+	say "booting a VM ($cpus vCPUs, TCG) for: $sections; this takes minutes"
 	set +e
-	"${NICE[@]}" selftests/vm/run-vm.sh --kernel-release "$KREL" --cpus 2 \
-		--mem "${BENCH_VM_MEM:-2048}" --timeout "${BENCH_VM_TIMEOUT:-2400}" \
-		--module "kmod/nf_conntrack_ftpalg.ko" -- bash bench/bench-guest.sh |
-		sed -u 's/\r$//' | tee -a "$RAW" | grep --line-buffered -v '^BENCH ' >&2
-	VM_RC=${PIPESTATUS[0]}
+	FTPALG_BENCH_SECTIONS=$sections "${NICE[@]}" selftests/vm/run-vm.sh \
+		--kernel-release "$KREL" --cpus "$cpus" --mem "${BENCH_VM_MEM:-2048}" \
+		--timeout "${BENCH_VM_TIMEOUT:-2400}" --module "kmod/nf_conntrack_ftpalg.ko" \
+		"$@" -- bash bench/bench-guest.sh |
+		sed -u 's/\r$//' | tee -a "$RAW" | grep --line-buffered -v '^BENCH \|^KSYMS ' >&2
+	rc=${PIPESTATUS[0]}
 	set -e
-	((VM_RC == 0)) || say "VM run exited with status $VM_RC (results may be partial)"
+	((rc == 0)) || say "VM run exited with status $rc (results may be partial)"
+}
+
+if [[ ${BENCH_SKIP_VM:-0} != 1 ]]; then
+	if grep -qw insn <<<"$SECTIONS"; then
+		run_vm insn "${FTPALG_BENCH_CPUS:-1}" --icount "${BENCH_ICOUNT:-2}" \
+			--plugin "$ROOT/bench/build/insn_count.so,out=$COUNTS"
+	fi
+	if [[ -n ${WALL_SECTIONS// /} ]]; then
+		run_vm "$WALL_SECTIONS" "${FTPALG_BENCH_CPUS:-2}"
+	fi
 fi
 
 # -------------------------------------------------------------- report ---
-python3 bench/report.py --raw "$RAW" --json "$JSON" --repo "$ROOT"
+python3 bench/report.py --raw "$RAW" --json "$JSON" --repo "$ROOT" --counts "$COUNTS"
 say "raw output: $RAW"
+say "counts:     $COUNTS"
 say "results:    $JSON"

@@ -5,7 +5,8 @@
 # Usage:
 #   selftests/vm/run-vm.sh [--kernel-release REL] [--timeout SEC] [--mem MB]
 #       [--cpus N] [--module PATH.ko ...] [--log FILE] [--no-klog-check]
-#       [--kernel IMAGE [--modules-dir DIR]] -- COMMAND [ARGS...]
+#       [--kernel IMAGE [--modules-dir DIR]] [--plugin SO[,ARG=V...]]
+#       [--icount SHIFT] -- COMMAND [ARGS...]
 #   selftests/vm/run-vm.sh --scan-log FILE   (test hook: only run the
 #       kernel-log scanner on FILE; exit 0 if clean, 122 otherwise)
 #
@@ -15,6 +16,13 @@
 # /lib/modules/REL, as `make modules_install INSTALL_MOD_PATH=...` lays it
 # out, and not lie under /tmp) and bound to /lib/modules/REL in the guest.
 # REL defaults to DIR's last component.
+#
+# --plugin loads a TCG plugin (qemu -plugin SO,ARGS, e.g. the instruction
+# counter of make bench) and runs all vCPUs on one TCG thread, so that the
+# plugin's non-atomic inline counters are exact. --icount SHIFT makes the
+# guest's clock count instructions (2^SHIFT ns each, idle time skipped)
+# instead of following the host's, so that timer interrupts fall at the
+# same instruction counts whatever the host's load (one TCG thread too).
 #
 # --module files are copied to /lib/modules/REL/extra/ in the guest and
 # indexed (depmod runs on the host against a shadow tree, because depmod in
@@ -59,9 +67,11 @@ KLOG_CHECK=1
 MODULES=()
 KERNEL=""
 MODDIR=""
+PLUGIN=""
+ICOUNT=""
 
 die() { echo "run-vm: $*" >&2; exit 125; }
-usage() { sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,55p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 # Print kernel-log trouble lines of FILE to stderr; return 1 if any.
 # Benign lines matching KLOG_RE (kmemleak's boot messages on debug kernels).
@@ -102,6 +112,10 @@ while (($#)); do
 	--kernel=*) KERNEL=${1#*=}; shift ;;
 	--modules-dir) MODDIR=${2:?}; shift 2 ;;
 	--modules-dir=*) MODDIR=${1#*=}; shift ;;
+	--plugin) PLUGIN=${2:?}; shift 2 ;;
+	--plugin=*) PLUGIN=${1#*=}; shift ;;
+	--icount) ICOUNT=${2:?}; shift 2 ;;
+	--icount=*) ICOUNT=${1#*=}; shift ;;
 	--scan-log) SCAN_ONLY=${2:?}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -113,8 +127,8 @@ if [[ -n ${SCAN_ONLY:-} ]]; then
 	scan_klog "$SCAN_ONLY" "$SCAN_ONLY" && exit 0 || exit 122
 fi
 (($#)) || { usage >&2; die "no command given"; }
-[[ $TIMEOUT =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $CPUS =~ ^[0-9]+$ ]] ||
-	die "--timeout/--mem/--cpus must be integers"
+[[ $TIMEOUT =~ ^[0-9]+$ && $MEM =~ ^[0-9]+$ && $CPUS =~ ^[0-9]+$ && $ICOUNT =~ ^[0-9]*$ ]] ||
+	die "--timeout/--mem/--cpus/--icount must be integers"
 
 # ---------------------------------------------------------------- kernel ---
 if [[ -n $MODDIR ]]; then
@@ -439,7 +453,9 @@ CMDLINE="console=ttyS0,115200 loglevel=4 quiet panic=-1 mitigations=off"
 CMDLINE+=" tsc=unstable no_timer_check rdinit=/init ftpalg_job=$JOB"
 CMDLINE+=" 8250.nr_uarts=4 random.trust_cpu=on"
 
-QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -machine pc -cpu max
+ACCEL=tcg,thread=multi
+[[ -z $PLUGIN && -z $ICOUNT ]] || ACCEL=tcg,thread=single
+QEMU=(qemu-system-x86_64 -accel "$ACCEL" -machine pc -cpu max
 	-smp "$CPUS" -m "$MEM" -nodefaults -nographic -no-reboot
 	-kernel "$BOOT_KERNEL" -initrd "$INITRD" -append "$CMDLINE"
 	-chardev "file,id=con,path=$CONLOG" -serial chardev:con
@@ -448,6 +464,8 @@ QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -machine pc -cpu max
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 )
+[[ -z $PLUGIN ]] || QEMU+=(-plugin "$PLUGIN")
+[[ -z $ICOUNT ]] || QEMU+=(-icount "shift=$ICOUNT,sleep=on")
 
 T0=$(date +%s.%N)
 set +e

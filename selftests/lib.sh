@@ -685,7 +685,7 @@ vsftpd_start()
 	pid=$!
 	_pids+=("$pid")
 	eval "VSFTPD_PID_$name=$pid"
-	if ! busywait 10000 listening "$NS_S" "$port"; then
+	if ! busywait 60000 listening "$NS_S" "$port"; then
 		echo "# vsftpd $name did not start"
 		diag "$(cat "$TMPD/vsftpd-$name.log")"
 		return 1

@@ -286,7 +286,10 @@ section_insn()
 			set_rules "$v" || return 1
 			bg_loadgen "$TMPD/idle.out" idle --server "$PUB4" --conns "$INSN_CONNS"
 			if wait_for READY "$TMPD/idle.out" 120; then
-				out=$("$BIN/ftp_loadgen" sleep --secs "$INSN_IDLE" --mark "$lvl" | grep '^RESULT')
+				# no pipe: a grep starting (page faults, exec) would
+				# run inside the idle stretch
+				"$BIN/ftp_loadgen" sleep --secs "$INSN_IDLE" --mark "$lvl" > "$TMPD/sleep.out"
+				out=$(grep '^RESULT' "$TMPD/sleep.out")
 				log "insn rep=$rep $v idle$warm: $out"
 				[ "$rep" = 0 ] || insn_emit "$v" "$rep" idle "$INSN_IDLE" "$out" ""
 			else

@@ -172,7 +172,7 @@ def targets(tab):
 def fmt_cell(c):
     if c is None:
         return "n/a"
-    return "{:,.0f} ±{:.2f}%".format(c["median"], c["spread"] / 2)
+    return "{:,.0f} +-{:.2f}%".format(c["median"], c["spread"] / 2)
 
 
 def render(tab, problems, funcs, env):
@@ -180,7 +180,7 @@ def render(tab, problems, funcs, env):
     L = []
     reps = max((len(c["values"]) for d in tab.values() for c in d.values()), default=0)
     L.append("kernel instructions per unit (QEMU TCG plugin, %s vCPU, %s reps: median "
-             "±half the max-min spread)" % (env.get("cpus", "?"), reps))
+             "+-half the max-min spread)" % (env.get("cpus", "?"), reps))
     hdr = "%-16s %-20s %-20s %-20s %-12s %-12s %s" % (
         "per", "no helper", "in-tree ftp", "ftpalg", "ftp share", "ftpalg share",
         "ftpalg/ftp share")

@@ -77,7 +77,7 @@ while (($#)); do
 	--images) images=1 ;;
 	--offline) offline=1 ;;
 	--vm) vm_tests=${2:?--vm needs the selftests to run}; images=1; shift ;;
-	-h | --help) sed -n '3,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "kernels: unknown option $1" >&2; exit 2 ;;
 	*) releases+=("$1") ;;
 	esac

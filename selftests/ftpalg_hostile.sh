@@ -851,7 +851,8 @@ fi
 # clashes with the first (EBUSY).  It is counted and logged to nf_log, as
 # the in-tree helpers log theirs; the PORT is forwarded.
 router_rules nft -150 none
-modprobe nf_log_syslog 2>/dev/null
+# the packet logger: nf_log_syslog since Linux 5.12, nf_log_ipv4 before
+modprobe nf_log_syslog 2>/dev/null || modprobe nf_log_ipv4 2>/dev/null
 sysctl -qw net.netfilter.nf_log_all_netns=1
 fresh
 c=("send:PORT 192,0,2,2,26,1$CRLF" "recv:^200 PORT")

@@ -487,10 +487,44 @@ cs "injected in order: no PORT" cmd_port -eq 0
 cs "injected in order: no 227" reply_pasv -eq 0
 cs "injected in order: no expectation" expect_created -eq 0
 
+# nft_inner_payload NS: nft in NS can match on the inner header (`@ih`,
+# Linux 5.16+), which the cases that drop chosen segments need.
+nft_inner_payload()
+{
+	nsx "$1" nft -f - >/dev/null 2>&1 <<-EOF || return 1
+	table inet ftpalg_ih_probe {
+		chain c {
+			type filter hook forward priority 0; policy accept;
+			tcp dport 1 @ih,0,8 0x1 accept
+		}
+	}
+	EOF
+	nsx "$1" nft delete table inet ftpalg_ih_probe
+}
+IH_SKIP=
+nft_inner_payload "$NS_R" || IH_SKIP="nft cannot match @ih here (needs Linux 5.16)"
+
+# skip_all REASON DESC...: each DESC reported as skipped for REASON.
+skip_all()
+{
+	local why=$1 d
+	shift
+	for d in "$@"; do
+		ktap_skip "$d" "$why"
+	done
+}
+
 # out of order: the router drops the first segment once, so the helper
 # sees the segment starting with "PORT"/"227" before the line's start: it
 # drops it (reordered) until the line's start came, then judges the line
 # whole: "NOOP xPORT ..." and "500 x227 ..." are no PORT and no 227.
+if [ -n "$IH_SKIP" ]; then
+	skip_all "$IH_SKIP" "out of order: segment starting mid-line with PORT / 227" \
+		"out of order: the router dropped both line starts once" \
+		"out of order: segments ahead of the gap dropped" \
+		"out of order: no PORT" "out of order: no 227" \
+		"out of order: no expectation"
+else
 nsx "$NS_R" nft -f - <<-EOF
 	table inet ftpalg_drop1 {
 		counter dropped { }
@@ -513,6 +547,7 @@ cs "out of order: no PORT" cmd_port -eq 0
 cs "out of order: no 227" reply_pasv -eq 0
 cs "out of order: no expectation" expect_created -eq 0
 nsx "$NS_R" nft delete table inet ftpalg_drop1
+fi
 
 # ------------------------------------------------------ over-long lines
 pad=$(printf '%300s' '')
@@ -559,6 +594,12 @@ drop_port_once()
 	}
 	EOF
 }
+if [ -n "$IH_SKIP" ]; then
+	skip_all "$IH_SKIP" "retransmitted PORT (first copy lost after the router)" \
+		"retransmit: the server lost the first copy" \
+		"retransmit: PORTs parsed once each" \
+		"retransmit: one expectation each" "retransmit: each listed once"
+else
 drop_port_once
 fresh
 pair "retransmitted PORT (first copy lost after the router)" retrans "$S4" serve -- \
@@ -572,6 +613,7 @@ cs "retransmit: PORTs parsed once each" cmd_port -eq 2
 cs "retransmit: one expectation each" expect_created -eq 2
 check_exp "retransmit: each listed once" "$(dp 4678)|$(dp 4679)" -eq 2
 nsx "$NS_S" nft delete table inet ftpalg_drop1
+fi
 
 # ---------------------------------------------------------------- FTPS
 ALERT='\x15\x03\x03\x00\x02\x01\x00'
@@ -637,8 +679,7 @@ cs "snat slow writer: holding given up (nat_failed)" nat_failed -ge 1
 cs "snat slow writer: not rewritten" nat_rewrite -eq 0
 cs "snat slow writer: no expectation" expect_created -eq 0
 
-# a retransmitted, rewritten PORT must carry the same rewrite
-drop_port_once
+# a retransmitted, rewritten PORT must carry the same rewrite.
 # The lost PORT alone.  Followed at once by a NOOP that the server SACKs
 # before the retransmitted PORT arrives, the connection is reset by
 # conntrack on the router (not by ftpalg: resets_sent stays 0); suspected
@@ -646,28 +687,29 @@ drop_port_once
 # seqadj offset.  Not fixable in the module, so it is reported, not run.
 ktap_skip "snat: lost rewritten PORT followed by SACKed data" \
 	"suspected conntrack limitation (SACK edges vs seqadj), see comment"
-for v in alone; do
-	if [ $v = alone ]; then
-		c=("send:PORT 192,0,2,2,18,72$CRLF" "recv:^200 PORT")
-	else
-		c=("send:PORT 192,0,2,2,18,73$CRLF" "send:NOOP$CRLF" "recv:^200 PORT")
-	fi
+if [ -n "$IH_SKIP" ]; then
+	skip_all "$IH_SKIP" "snat: lost rewritten PORT is rewritten the same on retransmission" \
+		"snat retransmit: the server got the expected port" \
+		"snat retransmit: one expectation" "snat retransmit: no reset"
+else
+	drop_port_once
 	fresh
-	pair "snat: lost rewritten PORT ($v) is rewritten the same on retransmission" \
-		"snat-retrans-$v" "$S4" \
-		"recv:^PORT 203,0,113,1," "send:200 PORT ok$CRLF" serve -- "${c[@]}" noop
+	pair "snat: lost rewritten PORT is rewritten the same on retransmission" \
+		snat-retrans "$S4" \
+		"recv:^PORT 203,0,113,1," "send:200 PORT ok$CRLF" serve -- \
+		"send:PORT 192,0,2,2,18,72$CRLF" "recv:^200 PORT" noop
 	got=$(sed -n 's/.*recv b.PORT 203,0,113,1,\([0-9]*\),\([0-9]*\).*/\1 \2/p' \
-		"$TMPD/snat-retrans-$v.srv" | head -n1)
+		"$TMPD/snat-retrans.srv" | head -n1)
 	if [ -n "$got" ]; then
 		port=$(( ${got% *} * 256 + ${got#* } ))
-		check_exp "snat retransmit ($v): the server got the expected port ($port)" "$(dp $port)" -eq 1
+		check_exp "snat retransmit: the server got the expected port ($port)" "$(dp $port)" -eq 1
 	else
-		ktap_fail "snat retransmit ($v): the server got a rewritten PORT"
+		ktap_fail "snat retransmit: the server got a rewritten PORT"
 	fi
-	cs "snat retransmit ($v): one expectation" expect_created -eq 1
-	cs "snat retransmit ($v): no reset" resets_sent -eq 0
-done
-nsx "$NS_S" nft delete table inet ftpalg_drop1
+	cs "snat retransmit: one expectation" expect_created -eq 1
+	cs "snat retransmit: no reset" resets_sent -eq 0
+	nsx "$NS_S" nft delete table inet ftpalg_drop1
+fi
 
 # CCC: back to plain text after both TLS alerts (routed)
 topo_routes routed

@@ -20,7 +20,9 @@
 #   FTPALG_TIME_SCALE     multiplies every wait for progress (1; make
 #                         check-debug sets 4: KASAN + lockdep under TCG)
 #   FTPALG_CLIENT_TIMEOUT seconds a transfer that should work may take
-#                         (20 x FTPALG_TIME_SCALE)
+#                         (60 x FTPALG_TIME_SCALE: only a hang waits this
+#                         long; a busy 2-core host running an old kernel
+#                         under TCG took over 25 s to connect)
 #   FTPALG_NEG_TIMEOUT    seconds a transfer that must fail is given
 #                         (15 x FTPALG_TIME_SCALE)
 #   FTPALG_VERBOSE=1  print command output of passing checks too
@@ -32,7 +34,7 @@ SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 FTPALG_MODULE=${FTPALG_MODULE:-nf_conntrack_ftpalg}
 HELPER=${FTPALG_HELPER:-ftpalg}
 TIME_SCALE=${FTPALG_TIME_SCALE:-1}
-CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-$((20 * TIME_SCALE))}
+CLIENT_TIMEOUT=${FTPALG_CLIENT_TIMEOUT:-$((60 * TIME_SCALE))}
 NEG_TIMEOUT=${FTPALG_NEG_TIMEOUT:-$((15 * TIME_SCALE))}
 CTRL_PORT=21
 PASV_MIN=40000

@@ -259,6 +259,7 @@ static void test_grammar(void)
 }
 
 #define BIT(a) (1u << (a))
+#define CMD(name) ftpalgctl_command(name)
 
 static void test_requests(void)
 {
@@ -267,29 +268,29 @@ static void test_requests(void)
 	static const uint8_t v4[4] = { 198, 51, 100, 0 };
 	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 
-	ok(!parse("show", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_SHOW &&
+	ok(!parse("show", &r, err, sizeof(err)) && r.cmd == CMD("show") &&
 	   !r.json && !r.pretty && !r.netns, "show: plain, no netns");
 	ok(!parse("-jp -n ns1 stats reset", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_STATS_RESET && r.json && r.pretty &&
+	   r.cmd == CMD("stats") && r.reset && r.json && r.pretty &&
 	   r.netns && !strcmp(r.netns, "ns1"), "-jp -n ns1 stats reset");
 	ok(!parse("--netns=blue -j sessions", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_SESSIONS && r.json && !strcmp(r.netns, "blue"),
+	   r.cmd == CMD("sessions") && r.json && !strcmp(r.netns, "blue"),
 	   "--netns=blue -j sessions");
-	ok(!parse("stats", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_STATS,
+	ok(!parse("stats", &r, err, sizeof(err)) && r.cmd == CMD("stats") && !r.reset,
 	   "stats");
-	ok(!parse("expect", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_EXPECT,
+	ok(!parse("expect", &r, err, sizeof(err)) && r.cmd == CMD("expect"),
 	   "expect");
-	ok(!parse("monitor", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_MONITOR,
+	ok(!parse("monitor", &r, err, sizeof(err)) && r.cmd == CMD("monitor"),
 	   "monitor");
-	ok(!parse("--help", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_HELP,
+	ok(!parse("--help", &r, err, sizeof(err)) && r.cmd == CMD("help"),
 	   "--help is help");
-	ok(!parse("help", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_HELP,
+	ok(!parse("help", &r, err, sizeof(err)) && r.cmd == CMD("help"),
 	   "help");
-	ok(!parse("-V show", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_VERSION,
+	ok(!parse("-V show", &r, err, sizeof(err)) && r.cmd->option == 'V',
 	   "-V wins over the command");
 
 	ok(!parse("set active off", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_SET && !r.has_scope &&
+	   r.cmd == CMD("set") && !r.has_scope &&
 	   r.policy.set == BIT(FTPALG_POLICY_A_ACTIVE) && r.policy.active == 0,
 	   "set active off: the default policy, one key");
 	ok(!parse("set passive-window any", &r, err, sizeof(err)) &&
@@ -323,7 +324,7 @@ static void test_requests(void)
 	   r.scope.family == AF_INET6 && r.scope.len == 128,
 	   "a bare IPv6 address is a /128");
 	ok(!parse("unset server 2001:db8::/32", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_UNSET && r.has_scope &&
+	   r.cmd == CMD("unset") && r.has_scope &&
 	   r.scope.family == AF_INET6 && r.scope.len == 32 &&
 	   !memcmp(r.scope.addr, v6, 16) && !r.policy.set,
 	   "unset server 2001:db8::/32");
@@ -769,7 +770,7 @@ static void test_output(void)
 /* ---------------------------------------------------------------- batch */
 
 /* batch_parse() of @text; returns its status, *line the failing line. */
-static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
+static int parse_batch(const char *text, unsigned int where, struct batch *b,
 		       unsigned int *line, char *err, size_t errlen)
 {
 	struct ftpalgctl_request opts = { .json = true, .netns = "ns1" };
@@ -778,7 +779,7 @@ static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
 	int rc;
 
 	memcpy(copy, text, len + 1);
-	rc = batch_parse(copy, len, &opts, allowed, b, line, err, errlen);
+	rc = batch_parse(copy, len, &opts, where, b, line, err, errlen);
 	free(copy);
 	return rc;
 }
@@ -786,28 +787,28 @@ static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
 static const struct {
 	int rc;
 	unsigned int line;
-	uint32_t allowed;
+	unsigned int where;
 	const char *text;
 	const char *why;	/* a word of the message */
 } batches[] = {
-	{ 0, 0, BATCH_CMDS, "", NULL },
-	{ 0, 0, BATCH_CMDS, "\n\n# only comments\n   \t\n", NULL },
-	{ 0, 0, BATCH_CMDS, "show\nset active off\nstats reset\nsessions\nexpect", NULL },
-	{ 2, 2, BATCH_CMDS, "show\nsave\n", "JSON" },	/* the options have -j */
-	{ 0, 0, BATCH_CMDS, "set active off # trailing comment\r\n", NULL },
-	{ 0, 0, RESTORE_CMDS, "set active off\nset server 192.0.2.0/24 min-port 0\nunset server 192.0.2.0/24\n", NULL },
-	{ 2, 3, BATCH_CMDS, "show\n\nset bogus 1\nshow\n", "unknown key" },
-	{ 2, 1, BATCH_CMDS, "monitor\n", "cannot be used" },
-	{ 2, 1, BATCH_CMDS, "restore x\n", "cannot be used" },
-	{ 2, 1, BATCH_CMDS, "help\n", "cannot be used" },
-	{ 2, 2, BATCH_CMDS, "show\n-j show\n", "options" },
-	{ 2, 1, BATCH_CMDS, "ftpalgctl show\n", "unknown command" },
-	{ 2, 1, BATCH_CMDS, "Show\n", "unknown command" },
-	{ 2, 2, RESTORE_CMDS, "set active off\nshow\n", "only set and unset" },
-	{ 2, 1, RESTORE_CMDS, "stats reset\n", "only set and unset" },
-	{ 2, 1, RESTORE_CMDS, "set server 192.0.2.1/24 active on\n", "host bits" },
-	{ 2, 2, RESTORE_CMDS, "set active on\nset active\n", "missing value" },
-	{ 2, 1, BATCH_CMDS, "set active on# glued\n", "invalid active" },
+	{ 0, 0, IN_BATCH, "", NULL },
+	{ 0, 0, IN_BATCH, "\n\n# only comments\n   \t\n", NULL },
+	{ 0, 0, IN_BATCH, "show\nset active off\nstats reset\nsessions\nexpect", NULL },
+	{ 2, 2, IN_BATCH, "show\nsave\n", "JSON" },	/* the options have -j */
+	{ 0, 0, IN_BATCH, "set active off # trailing comment\r\n", NULL },
+	{ 0, 0, IN_RESTORE, "set active off\nset server 192.0.2.0/24 min-port 0\nunset server 192.0.2.0/24\n", NULL },
+	{ 2, 3, IN_BATCH, "show\n\nset bogus 1\nshow\n", "unknown key" },
+	{ 2, 1, IN_BATCH, "monitor\n", "cannot be used" },
+	{ 2, 1, IN_BATCH, "restore x\n", "cannot be used" },
+	{ 2, 1, IN_BATCH, "help\n", "cannot be used" },
+	{ 2, 2, IN_BATCH, "show\n-j show\n", "options" },
+	{ 2, 1, IN_BATCH, "ftpalgctl show\n", "unknown command" },
+	{ 2, 1, IN_BATCH, "Show\n", "unknown command" },
+	{ 2, 2, IN_RESTORE, "set active off\nshow\n", "only set and unset" },
+	{ 2, 1, IN_RESTORE, "stats reset\n", "only set and unset" },
+	{ 2, 1, IN_RESTORE, "set server 192.0.2.1/24 active on\n", "host bits" },
+	{ 2, 2, IN_RESTORE, "set active on\nset active\n", "missing value" },
+	{ 2, 1, IN_BATCH, "set active on# glued\n", "invalid active" },
 };
 
 static void test_batch(void)
@@ -821,7 +822,7 @@ static void test_batch(void)
 
 	for (size_t i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
 		err[0] = '\0';
-		rc = parse_batch(batches[i].text, batches[i].allowed, &b, &line,
+		rc = parse_batch(batches[i].text, batches[i].where, &b, &line,
 				 err, sizeof(err));
 		ok(rc == batches[i].rc && (!rc || line == batches[i].line) &&
 		   (!batches[i].why || strstr(err, batches[i].why)),
@@ -833,24 +834,24 @@ static void test_batch(void)
 		char text[] = "show\nset\0 active on\n";
 		struct ftpalgctl_request opts = { 0 };
 
-		ok(batch_parse(text, sizeof(text) - 1, &opts, BATCH_CMDS, &b,
+		ok(batch_parse(text, sizeof(text) - 1, &opts, IN_BATCH, &b,
 			       &line, err, sizeof(err)) == 2 && line == 2 &&
 		   strstr(err, "NUL"), "a NUL byte is an error of its line (%s)", err);
 		batch_free(&b);
 	}
 	for (int i = 0; i < 70; i++)
 		strcat(words, " x");
-	ok(parse_batch(words, BATCH_CMDS, &b, &line, err, sizeof(err)) == 2 &&
+	ok(parse_batch(words, IN_BATCH, &b, &line, err, sizeof(err)) == 2 &&
 	   strstr(err, "words"), "too many words on a line (%s)", err);
 	batch_free(&b);
 
 	rc = parse_batch("show\n  set   server 2001:db8::/32\tactive off\n# c\nstats reset",
-			 BATCH_CMDS, &b, &line, err, sizeof(err));
+			 IN_BATCH, &b, &line, err, sizeof(err));
 	ok(!rc && b.n == 3 && b.cmds[0].line == 1 && b.cmds[1].line == 2 &&
-	   b.cmds[2].line == 4 && b.cmds[0].req.cmd == FTPALGCTL_CMD_SHOW &&
-	   b.cmds[1].req.cmd == FTPALGCTL_CMD_SET && b.cmds[1].req.has_scope &&
+	   b.cmds[2].line == 4 && b.cmds[0].req.cmd == CMD("show") &&
+	   b.cmds[1].req.cmd == CMD("set") && b.cmds[1].req.has_scope &&
 	   b.cmds[1].req.scope.family == AF_INET6 &&
-	   b.cmds[2].req.cmd == FTPALGCTL_CMD_STATS_RESET &&
+	   b.cmds[2].req.cmd == CMD("stats") && b.cmds[2].req.reset &&
 	   b.cmds[1].req.json && !strcmp(b.cmds[1].req.netns, "ns1"),
 	   "batch: commands, their lines, the command line's options");
 	batch_free(&b);
@@ -863,7 +864,7 @@ static void test_batch(void)
 			 "set server 192.0.2.0/24 action reset\n"
 			 "set server 198.51.100.0/24 passive-map on\n"
 			 "unset server 2001:db8::/32\n",
-			 RESTORE_CMDS, &b, &line, err, sizeof(err));
+			 IN_RESTORE, &b, &line, err, sizeof(err));
 	ok(!rc && !batch_policy(&b, &ps, &line, err, sizeof(err)) &&
 	   ps.have_default &&
 	   ps.def.set == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_MIN_PORT) |
@@ -880,7 +881,7 @@ static void test_batch(void)
 
 	/* save's output reads back as the same policy. */
 	CAPTURE(out, false, print_policy_batch(f, &ps));
-	rc = parse_batch(out, RESTORE_CMDS, &b, &line, err, sizeof(err));
+	rc = parse_batch(out, IN_RESTORE, &b, &line, err, sizeof(err));
 	ok(!rc && !batch_policy(&b, &again, &line, err, sizeof(err)) &&
 	   again.nscopes == ps.nscopes &&
 	   !memcmp(&again.def, &ps.def, sizeof(ps.def)) &&
@@ -936,7 +937,7 @@ static void test_batch(void)
 	free(ps.scopes);
 
 	rc = parse_batch("set server 192.0.2.0/24 active on\nunset server 192.0.2.0/24\n"
-			 "unset server 192.0.2.0/24\n", RESTORE_CMDS, &b, &line,
+			 "unset server 192.0.2.0/24\n", IN_RESTORE, &b, &line,
 			 err, sizeof(err));
 	ok(!rc && batch_policy(&b, &ps, &line, err, sizeof(err)) == 2 &&
 	   line == 3 && strstr(err, "192.0.2.0/24"),

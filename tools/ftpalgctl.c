@@ -133,12 +133,7 @@ static int cmd_show(struct ctx *c)
 	ret = get_stats(c, st);
 	if (ret)
 		goto out;
-	if (c->req->json) {
-		json_show(&c->j, &ps, st);
-	} else {
-		print_policy_text(stdout, &ps);
-		print_stats_text(stdout, st);
-	}
+	output_show(c->out, &ps, st);
 out:
 	free(ps.scopes);
 	free(st);
@@ -183,12 +178,8 @@ static int cmd_stats(struct ctx *c)
 	if (!st)
 		return EXIT_FAIL;
 	ret = get_stats(c, st);
-	if (!ret) {
-		if (c->req->json)
-			json_stats(&c->j, st);
-		else
-			print_stats_text(stdout, st);
-	}
+	if (!ret)
+		output_stats(c->out, st);
 	free(st);
 	return ret;
 }
@@ -199,7 +190,7 @@ static int cmd_save(struct ctx *c)
 	int ret = get_policy(c, &ps);
 
 	if (!ret)
-		print_policy_batch(stdout, &ps);
+		output_save(c->out, &ps);
 	free(ps.scopes);
 	return ret;
 }
@@ -234,11 +225,7 @@ static int cmd_sessions(struct ctx *c)
 
 	if (ret)
 		return ret;
-	if (c->req->json)
-		json_sessions(&c->j, s, n);
-	else
-		for (size_t i = 0; i < n; i++)
-			print_session_text(stdout, &s[i]);
+	output_sessions(c->out, s, n);
 	free(s);
 	return EXIT_OK;
 }
@@ -251,11 +238,7 @@ static int cmd_expect(struct ctx *c)
 
 	if (ret)
 		return ret;
-	if (c->req->json)
-		json_expectations(&c->j, e, n);
-	else
-		for (size_t i = 0; i < n; i++)
-			print_expectation_text(stdout, &e[i]);
+	output_expectations(c->out, e, n);
 	free(e);
 	return EXIT_OK;
 }
@@ -284,10 +267,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "ftpalgctl: malformed event ignored\n");
 		return MNL_CB_OK;
 	}
-	if (c->req->json)
-		json_event(&c->j, &ev);
-	else
-		print_event_text(stdout, &ev);
+	output_event(c->out, &ev);
 	fflush(stdout);
 	return MNL_CB_OK;
 }

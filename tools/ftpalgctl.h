@@ -9,13 +9,13 @@
 #include "batch.h"
 #include "cmdline.h"
 #include "genl.h"
-#include "json.h"
 #include "output.h"
+#include "print.h"
 
 struct ctx {
 	const struct ftpalgctl_request *req;
 	struct genl *g;
-	struct json j;
+	struct printer *out;		/* -j: JSON, else text */
 	struct batch batch;		/* -b FILE, restore FILE */
 	struct ftpalg_policy_set restore;	/* what restore FILE sets */
 };

@@ -63,7 +63,8 @@ static int open_family(struct genl *g)
 int main(int argc, char *argv[])
 {
 	struct ftpalgctl_request req;
-	struct ctx c = { .req = &req };
+	struct printer printer;
+	struct ctx c = { .req = &req, .out = &printer };
 	static struct genl g;
 	char err[256];
 	int ret = EXIT_FAIL;
@@ -73,13 +74,13 @@ int main(int argc, char *argv[])
 		ftpalgctl_usage(stderr);
 		return EXIT_USAGE;
 	}
+	printer_init(&printer, stdout, req.json, req.pretty);
 	if (req.file) {
 		ret = ftpalgctl_load(&c);
 		if (ret)
 			goto out;
 	}
 
-	json_init(&c.j, stdout, req.pretty);
 	if (req.cmd->needs != NEEDS_NOTHING && req.netns &&
 	    switch_netns(req.netns)) {
 		ret = EXIT_FAIL;
@@ -96,6 +97,8 @@ out:
 	genl_close(&g);
 	batch_free(&c.batch);
 	free(c.restore.scopes);
+	if (printer.nomem && !ret)
+		ret = EXIT_FAIL;
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ftpalgctl: write error: %s\n", strerror(errno));
 		if (!ret)

@@ -56,16 +56,19 @@ static bool window_any(const struct ftpalg_policy *p)
 }
 
 /* An enum: its name (JSON string, text @fmt), or unknown to this build,
- * its value (JSON number, text @unknown_fmt). */
-static void print_enum(struct printer *p, const char *key, const char *fmt,
-		       const char *name, const char *unknown_fmt, unsigned int v)
+ * its value (JSON number, text @unknown_fmt); not @has: JSON null. */
+static void print_enum(struct printer *p, bool has, const char *key,
+		       const char *fmt, const char *name,
+		       const char *unknown_fmt, unsigned int v)
 {
-	if (name) {
+	if (!has) {
+		print_null(p, PRINT_JSON, key, NULL, NULL);
+	} else if (name) {
 		print_string(p, PRINT_ANY, key, fmt, name);
-		return;
+	} else {
+		print_uint(p, PRINT_JSON, key, NULL, v);
+		print_fp(p, unknown_fmt, v);
 	}
-	print_uint(p, PRINT_JSON, key, NULL, v);
-	print_fp(p, unknown_fmt, v);
 }
 
 /* Text: @gap before every key but the first. */
@@ -87,7 +90,7 @@ static void print_policy_keys(struct printer *p, const struct ftpalg_policy *pol
 	}
 	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_BOUNCE)) {
 		key_gap(p, &sep, gap);
-		print_enum(p, "bounce", "bounce %s", ftpalg_bounce_name(pol->bounce),
+		print_enum(p, true, "bounce", "bounce %s", ftpalg_bounce_name(pol->bounce),
 			   "bounce %u", pol->bounce);
 	}
 	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_MIN_PORT)) {
@@ -115,8 +118,9 @@ static void print_policy_keys(struct printer *p, const struct ftpalg_policy *pol
 	}
 	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_ACTION)) {
 		key_gap(p, &sep, gap);
-		print_enum(p, "action", "action %s", ftpalg_action_name(pol->action),
-			   "action %u", pol->action);
+		print_enum(p, true, "action", "action %s",
+			   ftpalg_action_name(pol->action), "action %u",
+			   pol->action);
 	}
 	if (!*sep)
 		print_fp(p, "(all keys from the default)");
@@ -217,17 +221,10 @@ void output_event(struct printer *p, const struct ftpalg_event *ev)
 
 	print_open_object(p, NULL);
 	print_fp(p, "refused");
-	if (ev->has_reason)
-		print_enum(p, "reason", " %s", ftpalg_reason_name(ev->reason),
-			   " reason_%u", ev->reason);
-	else
-		print_null(p, PRINT_JSON, "reason", NULL, NULL);
-	if (ev->has_action)
-		print_enum(p, "action", " action %s",
-			   ftpalg_action_name(ev->action), " action %u",
-			   ev->action);
-	else
-		print_null(p, PRINT_JSON, "action", NULL, NULL);
+	print_enum(p, ev->has_reason, "reason", " %s",
+		   ftpalg_reason_name(ev->reason), " reason_%u", ev->reason);
+	print_enum(p, ev->has_action, "action", " action %s",
+		   ftpalg_action_name(ev->action), " action %u", ev->action);
 	print_string(p, PRINT_JSON, "family", NULL,
 		     ev->family ? family_name(ev->family) : NULL);
 	print_endpoint(p, "client", "client_port", ev->family, ev->has_client,
@@ -277,11 +274,8 @@ static void print_session(struct printer *p, const struct ftpalg_session *s)
 	} else {
 		print_null(p, PRINT_JSON, "nat", NULL, NULL);
 	}
-	if (s->has_state)
-		print_enum(p, "state", "  %s", ftpalg_tcp_state_name(s->state),
-			   "  state %u", s->state);
-	else
-		print_null(p, PRINT_JSON, "state", NULL, NULL);
+	print_enum(p, s->has_state, "state", "  %s",
+		   ftpalg_tcp_state_name(s->state), "  state %u", s->state);
 	if (s->has_timeout)
 		print_uint(p, PRINT_ANY, "timeout", "  timeout %" PRIu64, s->timeout);
 	else

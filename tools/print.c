@@ -95,48 +95,52 @@ static bool wanted(const struct printer *p, enum print_type t)
 	return t & (p->json ? PRINT_JSON : PRINT_FP);
 }
 
+/* A field: @v (made only for JSON) or @fmt with the rest. */
+static void field(struct printer *p, enum print_type t, const char *key,
+		  json_t *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!wanted(p, t)) {
+		json_decref(v);
+		return;
+	}
+	if (p->json) {
+		add(p, key, v);
+		return;
+	}
+	va_start(ap, fmt);
+	vfprintf(p->f, fmt, ap);
+	va_end(ap);
+}
+
 void print_string(struct printer *p, enum print_type t, const char *key,
 		  const char *fmt, const char *value)
 {
-	if (!wanted(p, t))
-		return;
-	if (p->json)
-		add(p, key, value ? json_string(value) : json_null());
-	else if (value)
-		fprintf(p->f, fmt, value);
+	if (value)
+		field(p, t, key, p->json ? json_string(value) : NULL, fmt, value);
+	else if (p->json)
+		field(p, t, key, json_null(), NULL);
 }
 
 void print_uint(struct printer *p, enum print_type t, const char *key,
 		const char *fmt, uint64_t value)
 {
-	if (!wanted(p, t))
-		return;
-	if (p->json)
-		add(p, key, json_integer((json_int_t)value));
-	else
-		fprintf(p->f, fmt, value);
+	field(p, t, key, p->json ? json_integer((json_int_t)value) : NULL,
+	      fmt, value);
 }
 
 void print_on_off(struct printer *p, enum print_type t, const char *key,
 		  const char *fmt, bool value)
 {
-	if (!wanted(p, t))
-		return;
-	if (p->json)
-		add(p, key, json_boolean(value));
-	else
-		fprintf(p->f, fmt, value ? "on" : "off");
+	field(p, t, key, p->json ? json_boolean(value) : NULL, fmt,
+	      value ? "on" : "off");
 }
 
 void print_null(struct printer *p, enum print_type t, const char *key,
 		const char *fmt, const char *text)
 {
-	if (!wanted(p, t))
-		return;
-	if (p->json)
-		add(p, key, json_null());
-	else
-		fprintf(p->f, fmt, text);
+	field(p, t, key, p->json ? json_null() : NULL, fmt, text);
 }
 
 void print_fp(struct printer *p, const char *fmt, ...)

@@ -413,7 +413,10 @@ static int cmd_version(struct ctx *c)
 	return EXIT_OK;
 }
 
-/* In the order of the usage text; .run NULL ends it. */
+/*
+ * { name, option, parse, run, needs, in, synopsis, help }, in the order
+ * of the usage text; .run NULL ends it.
+ */
 const struct ftpalgctl_command ftpalgctl_commands[] = {
 	{ "show", 0, cmdline_parse_no_args, cmd_show, NEEDS_GENL, IN_BATCH,
 	  "show", "policy (default and scopes) and counters" },

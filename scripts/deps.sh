@@ -18,7 +18,7 @@ PACKAGES=(
 	libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3
 	libsodium23 libidn2-0 libcap2 libacl1 libssl3
 	dkms sparse
-	libmnl-dev libnetfilter-conntrack-dev pkg-config make gcc
+	libmnl-dev libnetfilter-conntrack-dev libjansson-dev pkg-config make gcc
 	build-essential debhelper dh-dkms dpkg-dev fakeroot lintian shellcheck git
 	systemd man-db
 	tcpdump socat procps

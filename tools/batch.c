@@ -51,13 +51,13 @@ static int split_words(char *s, char *words[MAX_WORDS], char *err, size_t errlen
 }
 
 static int parse_line(char *s, const struct ftpalgctl_request *opts,
-		      uint32_t allowed, struct ftpalgctl_request *req,
+		      unsigned int where, struct ftpalgctl_request *req,
 		      char *err, size_t errlen)
 {
 	char *words[MAX_WORDS];
 	int n = split_words(s, words, err, errlen);
 
-	memset(req, 0, sizeof(*req));	/* FTPALGCTL_CMD_NONE: nothing to do */
+	memset(req, 0, sizeof(*req));	/* no command: nothing to do */
 	req->json = opts->json;
 	req->pretty = opts->pretty;
 	req->netns = opts->netns;
@@ -71,8 +71,8 @@ static int parse_line(char *s, const struct ftpalgctl_request *opts,
 			    words[0]);
 	if (ftpalgctl_parse_command(n, words, req, err, errlen))
 		return EXIT_USAGE;
-	if (req->cmd >= 32 || !(allowed & BATCH_CMD(req->cmd))) {
-		if (allowed == RESTORE_CMDS)
+	if (!(req->cmd->in & where)) {
+		if (where == IN_RESTORE)
 			return fail(err, errlen,
 				    "\"%s\": a restore file holds only set and unset lines",
 				    words[0]);
@@ -83,7 +83,7 @@ static int parse_line(char *s, const struct ftpalgctl_request *opts,
 }
 
 int batch_parse(char *text, size_t len, const struct ftpalgctl_request *opts,
-		uint32_t allowed, struct batch *b, unsigned int *line,
+		unsigned int where, struct batch *b, unsigned int *line,
 		char *err, size_t errlen)
 {
 	char *end = text + len, *s = text;
@@ -100,11 +100,11 @@ int batch_parse(char *text, size_t len, const struct ftpalgctl_request *opts,
 		if (memchr(s, '\0', (size_t)(nl - s)))
 			return fail(err, errlen, "NUL byte in the line");
 		*nl = '\0';	/* at end: the extra byte */
-		ret = parse_line(s, opts, allowed, &req, err, errlen);
+		ret = parse_line(s, opts, where, &req, err, errlen);
 		if (ret)
 			return ret;
 		s = nl + 1;
-		if (req.cmd == FTPALGCTL_CMD_NONE)
+		if (!req.cmd)
 			continue;	/* blank or comment */
 		grown = realloc(b->cmds, (b->n + 1) * sizeof(*grown));
 		if (!grown)
@@ -173,7 +173,7 @@ int batch_policy(const struct batch *b, struct ftpalg_policy_set *ps,
 			continue;
 		}
 		sp = find_scope(ps, &req->scope);
-		if (req->cmd == FTPALGCTL_CMD_UNSET) {
+		if (req->cmd == ftpalgctl_command("unset")) {
 			if (!sp)
 				return fail(err, errlen,
 					    "unset: no scope server %s is set before this line",

@@ -10,7 +10,6 @@
 #define FTPALGCTL_BATCH_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "cmdline.h"
 #include "output.h"
@@ -25,25 +24,15 @@ struct batch {
 	size_t n;
 };
 
-#define BATCH_CMD(c)	(1u << (c))
-/* What a -b file may hold: no monitor (it never ends), restore or help. */
-#define BATCH_CMDS	(BATCH_CMD(FTPALGCTL_CMD_SHOW) | BATCH_CMD(FTPALGCTL_CMD_SET) | \
-			 BATCH_CMD(FTPALGCTL_CMD_UNSET) | BATCH_CMD(FTPALGCTL_CMD_STATS) | \
-			 BATCH_CMD(FTPALGCTL_CMD_STATS_RESET) | \
-			 BATCH_CMD(FTPALGCTL_CMD_SESSIONS) | \
-			 BATCH_CMD(FTPALGCTL_CMD_EXPECT) | BATCH_CMD(FTPALGCTL_CMD_SAVE))
-/* What a restore file may hold: the lines save writes. */
-#define RESTORE_CMDS	(BATCH_CMD(FTPALGCTL_CMD_SET) | BATCH_CMD(FTPALGCTL_CMD_UNSET))
-
 /*
  * Parse @len bytes of @text (changed in place; it has room for one more
  * byte after them) into @b; every request
- * starts from @opts (the command line's options).  @allowed: BATCH_CMD()
- * bits of the commands accepted.  Returns EXIT_OK, EXIT_FAIL (no memory)
+ * starts from @opts (the command line's options).  @where: IN_BATCH or
+ * IN_RESTORE, the file it is (the commands whose table entry has it).  Returns EXIT_OK, EXIT_FAIL (no memory)
  * or EXIT_USAGE with the reason in @err and its line in *@line.
  */
 int batch_parse(char *text, size_t len, const struct ftpalgctl_request *opts,
-		uint32_t allowed, struct batch *b, unsigned int *line,
+		unsigned int where, struct batch *b, unsigned int *line,
 		char *err, size_t errlen);
 void batch_free(struct batch *b);
 

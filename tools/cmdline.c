@@ -31,19 +31,19 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static const char *const key_names[FTPALG_POLICY_A_MAX + 1] = {
-	[FTPALG_POLICY_A_ACTIVE]	= "active",
-	[FTPALG_POLICY_A_BOUNCE]	= "bounce",
-	[FTPALG_POLICY_A_MIN_PORT]	= "min-port",
-	[FTPALG_POLICY_A_PASSIVE_MIN]	= "passive-window",
-	[FTPALG_POLICY_A_PASSIVE_MAP]	= "passive-map",
-	[FTPALG_POLICY_A_ACTION]	= "action",
+/* The policy keys, by FTPALG_POLICY_A_x (PASSIVE_MIN is "passive-window";
+ * PASSIVE_MAX has no name of its own); @values: their usage text. */
+static const struct {
+	const char *name;
+	const char *values;
+} keys[FTPALG_POLICY_A_MAX + 1] = {
+	[FTPALG_POLICY_A_ACTIVE]	= { "active", "{ on | off }" },
+	[FTPALG_POLICY_A_BOUNCE]	= { "bounce", "{ drop | allow }" },
+	[FTPALG_POLICY_A_MIN_PORT]	= { "min-port", "PORT" },
+	[FTPALG_POLICY_A_PASSIVE_MIN]	= { "passive-window", "{ LO-HI | any }" },
+	[FTPALG_POLICY_A_PASSIVE_MAP]	= { "passive-map", "{ on | off }" },
+	[FTPALG_POLICY_A_ACTION]	= { "action", "{ drop | reset }" },
 };
-
-const char *ftpalgctl_key_name(unsigned int attr)
-{
-	return attr < ARRAY_SIZE(key_names) ? key_names[attr] : NULL;
-}
 
 /* Decimal digits only: no sign, no blanks, no hex, not empty. */
 static int parse_uint(const char *s, unsigned long max, unsigned long *v)
@@ -168,10 +168,10 @@ static int parse_key(const char *key, const char *val,
 	unsigned int attr;
 	int v;
 
-	for (attr = 1; attr < ARRAY_SIZE(key_names); attr++)
-		if (key_names[attr] && !strcmp(key_names[attr], key))
+	for (attr = 1; attr < ARRAY_SIZE(keys); attr++)
+		if (keys[attr].name && !strcmp(keys[attr].name, key))
 			break;
-	if (attr == ARRAY_SIZE(key_names)) {
+	if (attr == ARRAY_SIZE(keys)) {
 		if (!strcmp(key, "server"))
 			return fail(err, errlen,
 				    "set: \"server PREFIX\" must come before the keys");
@@ -225,12 +225,8 @@ bad_on_off:
 		    key, val);
 }
 
-/* Each parser gets the words after the command keyword. */
-typedef int (*parse_fn)(int argc, char *const argv[],
-			struct ftpalgctl_request *req, char *err, size_t errlen);
-
-static int parse_no_args(int argc, char *const argv[],
-			 struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_no_args(int argc, char *const argv[],
+			  struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	(void)req;
 	if (argc > 0)
@@ -249,8 +245,8 @@ static int parse_server(int argc, char *const argv[], const char *cmd,
 	return EXIT_OK;
 }
 
-static int parse_set(int argc, char *const argv[],
-		     struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_set(int argc, char *const argv[],
+		      struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	int i = 0;
 
@@ -268,8 +264,8 @@ static int parse_set(int argc, char *const argv[],
 	return EXIT_OK;
 }
 
-static int parse_unset(int argc, char *const argv[],
-		       struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_unset(int argc, char *const argv[],
+			struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	if (argc < 1 || strcmp(argv[0], "server"))
 		return fail(err, errlen,
@@ -281,53 +277,36 @@ static int parse_unset(int argc, char *const argv[],
 	return EXIT_OK;
 }
 
-static int parse_stats(int argc, char *const argv[],
-		       struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_stats(int argc, char *const argv[],
+			struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	if (argc == 0)
 		return EXIT_OK;
 	if (strcmp(argv[0], "reset"))
 		return fail(err, errlen, "stats: unknown argument \"%s\"", argv[0]);
-	req->cmd = FTPALGCTL_CMD_STATS_RESET;
-	return parse_no_args(argc - 1, argv + 1, req, err, errlen);
+	req->reset = true;
+	return cmdline_parse_no_args(argc - 1, argv + 1, req, err, errlen);
 }
 
-static int parse_save(int argc, char *const argv[],
-		      struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_save(int argc, char *const argv[],
+		       struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	if (req->json)
 		return fail(err, errlen,
 			    "save prints batch lines, not JSON (-j show prints the policy as JSON)");
-	return parse_no_args(argc, argv, req, err, errlen);
+	return cmdline_parse_no_args(argc, argv, req, err, errlen);
 }
 
-static int parse_file(int argc, char *const argv[],
-		      struct ftpalgctl_request *req, char *err, size_t errlen)
+int cmdline_parse_restore(int argc, char *const argv[],
+			  struct ftpalgctl_request *req, char *err, size_t errlen)
 {
 	if (argc < 1)
 		return fail(err, errlen, "restore: needs a FILE (- for standard input)");
 	if (!*argv[0])
 		return fail(err, errlen, "restore: empty file name");
 	req->file = argv[0];
-	return parse_no_args(argc - 1, argv + 1, req, err, errlen);
+	return cmdline_parse_no_args(argc - 1, argv + 1, req, err, errlen);
 }
-
-static const struct {
-	const char *name;
-	enum ftpalgctl_cmd cmd;
-	parse_fn parse;
-} commands[] = {
-	{ "show",	FTPALGCTL_CMD_SHOW,	parse_no_args },
-	{ "set",	FTPALGCTL_CMD_SET,	parse_set },
-	{ "unset",	FTPALGCTL_CMD_UNSET,	parse_unset },
-	{ "stats",	FTPALGCTL_CMD_STATS,	parse_stats },
-	{ "sessions",	FTPALGCTL_CMD_SESSIONS,	parse_no_args },
-	{ "expect",	FTPALGCTL_CMD_EXPECT,	parse_no_args },
-	{ "monitor",	FTPALGCTL_CMD_MONITOR,	parse_no_args },
-	{ "save",	FTPALGCTL_CMD_SAVE,	parse_save },
-	{ "restore",	FTPALGCTL_CMD_RESTORE,	parse_file },
-	{ "help",	FTPALGCTL_CMD_HELP,	parse_no_args },
-};
 
 static int check_netns(const char *name, char *err, size_t errlen)
 {
@@ -337,42 +316,142 @@ static int check_netns(const char *name, char *err, size_t errlen)
 	return EXIT_OK;
 }
 
+const struct ftpalgctl_command *ftpalgctl_command(const char *name)
+{
+	for (const struct ftpalgctl_command *c = ftpalgctl_commands; c->run; c++)
+		if (c->name && !strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static const struct ftpalgctl_command *command_of_option(char option)
+{
+	for (const struct ftpalgctl_command *c = ftpalgctl_commands; c->run; c++)
+		if (c->option == option)
+			return c;
+	return NULL;
+}
+
 int ftpalgctl_parse_command(int argc, char *const argv[],
 			    struct ftpalgctl_request *req,
 			    char *err, size_t errlen)
 {
 	if (argc < 1)
 		return fail(err, errlen, "no command given");
-	for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
-		if (strcmp(argv[0], commands[c].name))
-			continue;
-		req->cmd = commands[c].cmd;
-		return commands[c].parse(argc - 1, argv + 1, req, err, errlen);
-	}
-	return fail(err, errlen, "unknown command \"%s\"", argv[0]);
+	req->cmd = ftpalgctl_command(argv[0]);
+	if (!req->cmd)
+		return fail(err, errlen, "unknown command \"%s\"", argv[0]);
+	return req->cmd->parse(argc - 1, argv + 1, req, err, errlen);
 }
 
-/*
- * The value of an option: @attached (the rest of "-nNAME", or what follows
- * "--netns="), else the next word, argv[++*i].  @usage: "-n NAME".
- */
-static int option_value(const char *attached, int *i, int argc,
-			char *const argv[], const char *usage, const char **value,
-			char *err, size_t errlen)
+/* The options: -x, --long, and those with a value -x VALUE, -xVALUE,
+ * --long VALUE, --long=VALUE. */
+static const struct {
+	char name;
+	const char *long_name;
+	const char *value;	/* its name in the usage text; NULL: no value */
+} options[] = {
+	{ 'j', "json",		NULL },
+	{ 'p', "pretty",	NULL },
+	{ 'n', "netns",		"NAME" },
+	{ 'b', "batch",		"FILE" },
+	{ 'h', "help",		NULL },
+	{ 'V', "version",	NULL },
+};
+
+/* Option @o of @options with its @value; @run: the command it runs. */
+static void apply_option(struct ftpalgctl_request *req, char o, const char *value,
+			 const struct ftpalgctl_command **run)
 {
-	if (attached)
-		*value = attached;
-	else if (*i + 1 < argc)
-		*value = argv[++*i];
-	else
-		return fail(err, errlen, "option %s: the value is missing", usage);
+	switch (o) {
+	case 'j':
+		req->json = true;
+		break;
+	case 'p':
+		req->pretty = true;
+		break;
+	case 'n':
+		req->netns = value;
+		break;
+	case 'b':
+		req->file = value;
+		break;
+	case 'h':	/* -h wins over -V */
+		*run = command_of_option(o);
+		break;
+	case 'V':
+		if (!*run)
+			*run = command_of_option(o);
+		break;
+	}
+}
+
+/* --long, --long VALUE, --long=VALUE: the index in @options, or -1. */
+static int long_option(const char *a, int *i, int argc, char *const argv[],
+		       const char **value, char *err, size_t errlen)
+{
+	for (size_t o = 0; o < ARRAY_SIZE(options); o++) {
+		size_t n = strlen(options[o].long_name);
+
+		if (strncmp(a + 2, options[o].long_name, n))
+			continue;
+		if (!a[2 + n]) {
+			if (!options[o].value)
+				return (int)o;
+			if (*i + 1 < argc) {
+				*value = argv[++*i];
+				return (int)o;
+			}
+			fail(err, errlen, "option --%s %s: the value is missing",
+			     options[o].long_name, options[o].value);
+			return -1;
+		}
+		if (a[2 + n] == '=' && options[o].value) {
+			*value = a + 3 + n;
+			return (int)o;
+		}
+	}
+	fail(err, errlen, "unknown option \"%s\"", a);
+	return -1;
+}
+
+/* The short options of @a ("-jn NAME", "-nNAME"); *@i moves past a value
+ * in the next word. */
+static int short_options(const char *a, int *i, int argc, char *const argv[],
+			 struct ftpalgctl_request *req,
+			 const struct ftpalgctl_command **run,
+			 char *err, size_t errlen)
+{
+	for (const char *p = a + 1; *p; p++) {
+		const char *value = NULL;
+		size_t o;
+
+		for (o = 0; o < ARRAY_SIZE(options); o++)
+			if (options[o].name == *p)
+				break;
+		if (o == ARRAY_SIZE(options))
+			return fail(err, errlen, "unknown option \"-%c\"", *p);
+		if (!options[o].value) {
+			apply_option(req, *p, NULL, run);
+			continue;
+		}
+		if (p[1])
+			value = p + 1;
+		else if (*i + 1 < argc)
+			value = argv[++*i];
+		else
+			return fail(err, errlen, "option -%c %s: the value is missing",
+				    *p, options[o].value);
+		apply_option(req, *p, value, run);
+		break;
+	}
 	return EXIT_OK;
 }
 
 int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 		    char *err, size_t errlen)
 {
-	enum ftpalgctl_cmd early = FTPALGCTL_CMD_NONE;
+	const struct ftpalgctl_command *run = NULL;	/* by -h or -V */
 	int i;
 
 	memset(req, 0, sizeof(*req));
@@ -380,7 +459,8 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 		err[0] = '\0';
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *value = NULL;
+		int o;
 
 		if (a[0] != '-' || !a[1])
 			break;
@@ -388,71 +468,21 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 			i++;
 			break;
 		}
-		if (a[1] == '-') {
-			if (!strcmp(a, "--json")) {
-				req->json = true;
-			} else if (!strcmp(a, "--pretty")) {
-				req->pretty = true;
-			} else if (!strcmp(a, "--help")) {
-				early = FTPALGCTL_CMD_HELP;
-			} else if (!strcmp(a, "--version")) {
-				if (early == FTPALGCTL_CMD_NONE)
-					early = FTPALGCTL_CMD_VERSION;
-			} else if (!strcmp(a, "--netns") ||
-				   !strncmp(a, "--netns=", 8)) {
-				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
-						 "--netns NAME", &req->netns,
-						 err, errlen))
-					return EXIT_USAGE;
-			} else if (!strcmp(a, "--batch") ||
-				   !strncmp(a, "--batch=", 8)) {
-				if (option_value(a[7] ? a + 8 : NULL, &i, argc, argv,
-						 "--batch FILE", &req->file,
-						 err, errlen))
-					return EXIT_USAGE;
-			} else {
-				return fail(err, errlen, "unknown option \"%s\"", a);
-			}
+		if (a[1] != '-') {
+			if (short_options(a, &i, argc, argv, req, &run, err, errlen))
+				return EXIT_USAGE;
 			continue;
 		}
-		for (const char *p = a + 1; *p; p++) {
-			switch (*p) {
-			case 'j':
-				req->json = true;
-				continue;
-			case 'p':
-				req->pretty = true;
-				continue;
-			case 'h':
-				early = FTPALGCTL_CMD_HELP;
-				continue;
-			case 'V':
-				if (early == FTPALGCTL_CMD_NONE)
-					early = FTPALGCTL_CMD_VERSION;
-				continue;
-			case 'n':
-				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
-						 argv, "-n NAME", &req->netns,
-						 err, errlen))
-					return EXIT_USAGE;
-				break;
-			case 'b':
-				if (option_value(p[1] ? p + 1 : NULL, &i, argc,
-						 argv, "-b FILE", &req->file,
-						 err, errlen))
-					return EXIT_USAGE;
-				break;
-			default:
-				return fail(err, errlen, "unknown option \"-%c\"", *p);
-			}
-			break;
-		}
+		o = long_option(a, &i, argc, argv, &value, err, errlen);
+		if (o < 0)
+			return EXIT_USAGE;
+		apply_option(req, options[o].name, value, &run);
 	}
 	if (req->netns && check_netns(req->netns, err, errlen))
 		return EXIT_USAGE;
 
-	if (early != FTPALGCTL_CMD_NONE) {
-		req->cmd = early;
+	if (run) {
+		req->cmd = run;
 		return EXIT_OK;
 	}
 	if (req->file) {
@@ -461,8 +491,88 @@ int ftpalgctl_parse(int argc, char *const argv[], struct ftpalgctl_request *req,
 				    "-b FILE takes no command (\"%s\" given)", argv[i]);
 		if (!*req->file)
 			return fail(err, errlen, "-b: empty file name");
-		req->cmd = FTPALGCTL_CMD_BATCH;
+		req->cmd = command_of_option('b');
 		return EXIT_OK;
 	}
 	return ftpalgctl_parse_command(argc - i, argv + i, req, err, errlen);
+}
+
+/* ---------------------------------------------------------------- usage */
+
+#define USAGE_WIDTH 72
+
+/* Words of a usage line, wrapped before USAGE_WIDTH columns and continued
+ * under the first. */
+struct wrap {
+	FILE *f;
+	int col;
+	int indent;
+	bool first;
+};
+
+static void wrap_start(struct wrap *w, FILE *f, const char *head)
+{
+	w->f = f;
+	w->col = fprintf(f, "%s", head);
+	w->indent = w->col;
+	w->first = true;
+}
+
+/* @sep ends the line before @word ("|"), or nothing (""). */
+static void wrap_word(struct wrap *w, const char *sep, const char *word)
+{
+	int len = (int)strlen(word);
+
+	if (!w->first) {
+		w->col += fprintf(w->f, "%s%s", *sep ? " " : "", sep);
+		if (w->col + 1 + len > USAGE_WIDTH)
+			w->col = fprintf(w->f, "\n%*s", w->indent, "") - 1;
+		else
+			w->col += fprintf(w->f, " ");
+	}
+	w->col += fprintf(w->f, "%s", word);
+	w->first = false;
+}
+
+void ftpalgctl_usage(FILE *f)
+{
+	const struct ftpalgctl_command *c;
+	struct wrap w;
+	char word[64];
+
+	fputs("Usage: ftpalgctl [OPTIONS] COMMAND\n"
+	      "       ftpalgctl [OPTIONS] -b FILE\n", f);
+	wrap_start(&w, f, "OPTIONS := ");
+	for (size_t o = 0; o < ARRAY_SIZE(options); o++) {
+		snprintf(word, sizeof(word), "{ -%c | --%s%s%s }", options[o].name,
+			 options[o].long_name, options[o].value ? " " : "",
+			 options[o].value ? options[o].value : "");
+		wrap_word(&w, "", word);
+	}
+	fputs("\n", f);
+
+	wrap_start(&w, f, "COMMAND := { ");
+	for (c = ftpalgctl_commands; c->run; c++)
+		if (c->name)
+			wrap_word(&w, "|", c->name);
+	fputs(" }\n", f);
+	for (c = ftpalgctl_commands; c->run; c++) {
+		if (!c->synopsis)
+			continue;
+		if (strlen(c->synopsis) < 30)
+			fprintf(f, "  %-30s%s\n", c->synopsis, c->help);
+		else
+			fprintf(f, "  %s\n%32s%s\n", c->synopsis, "", c->help);
+	}
+
+	wrap_start(&w, f, "KEY VALUE := { ");
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		if (!keys[k].name)
+			continue;
+		snprintf(word, sizeof(word), "%s %s", keys[k].name, keys[k].values);
+		wrap_word(&w, "|", word);
+	}
+	fputs(" }\n"
+	      "Exit status: 0 ok, 1 failed, 2 usage error, 3 module or netlink unavailable.\n",
+	      f);
 }

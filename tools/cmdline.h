@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <uapi/linux/ftpalg.h>
 
@@ -18,23 +19,6 @@ enum {
 	EXIT_FAIL = 1,		/* the operation failed */
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_UNAVAIL = 3,	/* module or netlink unavailable */
-};
-
-enum ftpalgctl_cmd {
-	FTPALGCTL_CMD_NONE,
-	FTPALGCTL_CMD_HELP,
-	FTPALGCTL_CMD_VERSION,
-	FTPALGCTL_CMD_SHOW,
-	FTPALGCTL_CMD_SET,
-	FTPALGCTL_CMD_UNSET,
-	FTPALGCTL_CMD_STATS,
-	FTPALGCTL_CMD_STATS_RESET,
-	FTPALGCTL_CMD_SESSIONS,
-	FTPALGCTL_CMD_EXPECT,
-	FTPALGCTL_CMD_MONITOR,
-	FTPALGCTL_CMD_SAVE,
-	FTPALGCTL_CMD_RESTORE,
-	FTPALGCTL_CMD_BATCH,	/* -b FILE */
 };
 
 /* A server prefix (FTPALG_A_SCOPE). */
@@ -61,16 +45,62 @@ struct ftpalg_policy {
 
 #define FTPALG_POLICY_HAS(p, a)	(!!((p)->set & (1u << (a))))
 
+struct ftpalgctl_command;
+
 struct ftpalgctl_request {
-	enum ftpalgctl_cmd cmd;
+	const struct ftpalgctl_command *cmd;	/* NULL: none (a blank line) */
 	bool json;
 	bool pretty;
 	const char *netns;	/* -n NAME, or NULL */
 	const char *file;	/* restore FILE, -b FILE; "-" is stdin */
+	bool reset;		/* stats reset */
 	bool has_scope;		/* set/unset: server PREFIX given */
 	struct ftpalg_prefix scope;
 	struct ftpalg_policy policy;	/* set: the keys given */
 };
+
+/* Where a command may stand besides the command line. */
+enum {
+	IN_BATCH = 1 << 0,	/* a line of -b FILE */
+	IN_RESTORE = 1 << 1,	/* a line of restore FILE */
+};
+
+/* What a command needs before it runs. */
+enum ftpalgctl_needs {
+	NEEDS_NOTHING,
+	NEEDS_GENL,	/* the ftpalg family, which also tells that the module is there */
+};
+
+struct ctx;	/* what the commands run on (ftpalgctl.c) */
+
+/* A command's parser: the words after its keyword.  Returns EXIT_OK, or
+ * EXIT_USAGE with a one-line reason in @err. */
+typedef int cmdline_parse_fn(int argc, char *const argv[],
+			     struct ftpalgctl_request *req, char *err,
+			     size_t errlen);
+
+/*
+ * One command: the table of them drives the parser, the dispatch and the
+ * usage text, and the completion and man page tests read it from there.
+ */
+struct ftpalgctl_command {
+	const char *name;	/* its keyword; NULL: only an option runs it */
+	char option;		/* -h, -V, -b: the short option that runs it */
+	cmdline_parse_fn *parse;	/* -b: no words; FILE is the option's */
+	int (*run)(struct ctx *c);
+	enum ftpalgctl_needs needs;
+	unsigned int in;	/* IN_BATCH, IN_RESTORE */
+	const char *synopsis;	/* its words in the usage text; NULL: not listed */
+	const char *help;
+};
+
+extern const struct ftpalgctl_command ftpalgctl_commands[];
+
+/* The command of keyword @name, or NULL. */
+const struct ftpalgctl_command *ftpalgctl_command(const char *name);
+
+/* The usage text, from the tables of commands, options and keys. */
+void ftpalgctl_usage(FILE *f);
 
 /*
  * Parse argv (argv[0] is the program name).  Returns EXIT_OK, or
@@ -87,13 +117,14 @@ int ftpalgctl_parse_command(int argc, char *const argv[],
 			    struct ftpalgctl_request *req,
 			    char *err, size_t errlen);
 
-/* Value parsers, exported for the tests and for completion of errors. */
+/* The parsers of the commands' words, for the table of commands. */
+extern cmdline_parse_fn cmdline_parse_no_args, cmdline_parse_set,
+	cmdline_parse_unset, cmdline_parse_stats, cmdline_parse_save,
+	cmdline_parse_restore;
+
+/* Value parsers, exported for the tests. */
 int ftpalgctl_parse_prefix(const char *s, struct ftpalg_prefix *p,
 			   char *err, size_t errlen);
 int ftpalgctl_parse_port(const char *s, unsigned int min, uint16_t *port);
-
-/* The names of the policy keys on the command line, by FTPALG_POLICY_A_x
- * (PASSIVE_MIN is "passive-window"; PASSIVE_MAX has no name of its own). */
-const char *ftpalgctl_key_name(unsigned int attr);
 
 #endif

@@ -1,67 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ftpalgctl: control the ftpalg FTP application-layer gateway
- * (nf_conntrack_ftpalg) through generic netlink.
+ * The commands of ftpalgctl and their table (wireguard-tools' wg.c
+ * style): each runs on what main.c set up as its entry says it needs.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/genetlink.h>
 
-#include "batch.h"
-#include "cmdline.h"
 #include "ct.h"
-#include "genl.h"
-#include "json.h"
+#include "ftpalgctl.h"
 #include "msg.h"
-#include "output.h"
 
 #ifndef FTPALGCTL_VERSION
 #define FTPALGCTL_VERSION "unknown"
 #endif
 
-#define NETNS_RUN_DIR "/run/netns"
-
-static const char usage_text[] =
-"Usage: ftpalgctl [OPTIONS] COMMAND\n"
-"       ftpalgctl [OPTIONS] -b FILE\n"
-"OPTIONS := { -j | --json } { -p | --pretty } { -n | --netns NAME }\n"
-"           { -b | --batch FILE } { -h | --help } { -V | --version }\n"
-"COMMAND := { show | set | unset | stats | sessions | expect | monitor |\n"
-"             save | restore | help }\n"
-"  show                          policy (default and scopes) and counters\n"
-"  set [ server PREFIX ] KEY VALUE [ KEY VALUE ... ]\n"
-"                                change the default policy or a server scope\n"
-"  unset server PREFIX           remove a server scope\n"
-"  stats [ reset ]               show or reset the counters\n"
-"  sessions                      FTP control connections tracked by ftpalg\n"
-"  expect                        pending data-connection expectations\n"
-"  monitor                       print refusal events until interrupted\n"
-"  save                          the whole policy as set lines\n"
-"  restore FILE                  replace the whole policy with FILE's, at once\n"
-"  -b FILE                       run FILE's commands, one per line, in order\n"
-"KEY VALUE := { active { on | off } | bounce { drop | allow } |\n"
-"              min-port PORT | passive-window { LO-HI | any } |\n"
-"              passive-map { on | off } | action { drop | reset } }\n"
-"Exit status: 0 ok, 1 failed, 2 usage error, 3 module or netlink unavailable.\n";
-
-struct ctx {
-	const struct ftpalgctl_request *req;
-	struct genl *g;
-	struct json j;
-	struct batch batch;		/* -b FILE, restore FILE */
-	struct ftpalg_policy_set restore;	/* what restore FILE sets */
-};
-
 /* ------------------------------------------------------------- helpers */
 
-static int kernel_error(struct genl *g, int err, const char *what)
+int kernel_error(struct genl *g, int err, const char *what)
 {
 	if (g->extack[0])
 		fprintf(stderr, "ftpalgctl: kernel: %s\n", g->extack);
@@ -82,49 +42,6 @@ static int request(struct ctx *c, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 		return kernel_error(c->g, err, what);
 	if (c->g->extack[0])	/* a warning attached to a successful ACK */
 		fprintf(stderr, "ftpalgctl: kernel: %s\n", c->g->extack);
-	return EXIT_OK;
-}
-
-static int switch_netns(const char *name)
-{
-	char path[sizeof(NETNS_RUN_DIR) + 256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "ftpalgctl: cannot open network namespace \"%s\": %s\n",
-			name, strerror(errno));
-		return EXIT_FAIL;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "ftpalgctl: cannot enter network namespace \"%s\": %s\n",
-			name, strerror(errno));
-		close(fd);
-		return EXIT_FAIL;
-	}
-	close(fd);
-	return EXIT_OK;
-}
-
-static int open_family(struct genl *g)
-{
-	int err = genl_open(g);
-
-	if (err) {
-		fprintf(stderr, "ftpalgctl: cannot open a generic netlink socket: %s\n",
-			strerror(-err));
-		return EXIT_UNAVAIL;
-	}
-	err = genl_resolve(g, FTPALG_GENL_NAME, FTPALG_GENL_MCGRP_EVENTS);
-	if (err == -ENOENT) {
-		fprintf(stderr,
-			"ftpalgctl: generic netlink family \"%s\" not found: is the module loaded? (modprobe nf_conntrack_ftpalg)\n",
-			FTPALG_GENL_NAME);
-		return EXIT_UNAVAIL;
-	}
-	if (err)
-		return kernel_error(g, err, "generic netlink family lookup");
 	return EXIT_OK;
 }
 
@@ -216,12 +133,7 @@ static int cmd_show(struct ctx *c)
 	ret = get_stats(c, st);
 	if (ret)
 		goto out;
-	if (c->req->json) {
-		json_show(&c->j, &ps, st);
-	} else {
-		print_policy_text(stdout, &ps);
-		print_stats_text(stdout, st);
-	}
+	output_show(c->out, &ps, st);
 out:
 	free(ps.scopes);
 	free(st);
@@ -256,26 +168,20 @@ static int cmd_unset(struct ctx *c)
 
 static int cmd_stats(struct ctx *c)
 {
-	struct ftpalg_stats *st = calloc(1, sizeof(*st));
+	struct ftpalg_stats *st;
 	int ret;
 
+	if (c->req->reset)
+		return request(c, genl_msg(c->g, FTPALG_CMD_RESET_STATS, NLM_F_ACK),
+			       NULL, NULL, "stats reset");
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return EXIT_FAIL;
 	ret = get_stats(c, st);
-	if (!ret) {
-		if (c->req->json)
-			json_stats(&c->j, st);
-		else
-			print_stats_text(stdout, st);
-	}
+	if (!ret)
+		output_stats(c->out, st);
 	free(st);
 	return ret;
-}
-
-static int cmd_stats_reset(struct ctx *c)
-{
-	return request(c, genl_msg(c->g, FTPALG_CMD_RESET_STATS, NLM_F_ACK),
-		       NULL, NULL, "stats reset");
 }
 
 static int cmd_save(struct ctx *c)
@@ -284,7 +190,7 @@ static int cmd_save(struct ctx *c)
 	int ret = get_policy(c, &ps);
 
 	if (!ret)
-		print_policy_batch(stdout, &ps);
+		output_save(c->out, &ps);
 	free(ps.scopes);
 	return ret;
 }
@@ -319,11 +225,7 @@ static int cmd_sessions(struct ctx *c)
 
 	if (ret)
 		return ret;
-	if (c->req->json)
-		json_sessions(&c->j, s, n);
-	else
-		for (size_t i = 0; i < n; i++)
-			print_session_text(stdout, &s[i]);
+	output_sessions(c->out, s, n);
 	free(s);
 	return EXIT_OK;
 }
@@ -336,11 +238,7 @@ static int cmd_expect(struct ctx *c)
 
 	if (ret)
 		return ret;
-	if (c->req->json)
-		json_expectations(&c->j, e, n);
-	else
-		for (size_t i = 0; i < n; i++)
-			print_expectation_text(stdout, &e[i]);
+	output_expectations(c->out, e, n);
 	free(e);
 	return EXIT_OK;
 }
@@ -369,10 +267,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "ftpalgctl: malformed event ignored\n");
 		return MNL_CB_OK;
 	}
-	if (c->req->json)
-		json_event(&c->j, &ev);
-	else
-		print_event_text(stdout, &ev);
+	output_event(c->out, &ev);
 	fflush(stdout);
 	return MNL_CB_OK;
 }
@@ -452,10 +347,10 @@ fail:
 }
 
 /* Read and parse FILE of -b or restore, before anything is done. */
-static int load_file(struct ctx *c)
+int ftpalgctl_load(struct ctx *c)
 {
 	const struct ftpalgctl_request *req = c->req;
-	bool restore = req->cmd == FTPALGCTL_CMD_RESTORE;
+	bool restore = req->cmd->run == cmd_restore;
 	unsigned int line;
 	char err[256];
 	size_t len;
@@ -468,7 +363,7 @@ static int load_file(struct ctx *c)
 			file_name(req->file), strerror(errno));
 		return EXIT_FAIL;
 	}
-	ret = batch_parse(text, len, req, restore ? RESTORE_CMDS : BATCH_CMDS,
+	ret = batch_parse(text, len, req, restore ? IN_RESTORE : IN_BATCH,
 			  &c->batch, &line, err, sizeof(err));
 	free(text);
 	if (!ret && restore)
@@ -483,8 +378,6 @@ static int load_file(struct ctx *c)
 	return ret;
 }
 
-static int run_command(struct ctx *c);
-
 /* The lines in order, on one socket; the first failure stops the batch. */
 static int cmd_batch(struct ctx *c)
 {
@@ -493,7 +386,7 @@ static int cmd_batch(struct ctx *c)
 
 	for (size_t i = 0; i < c->batch.n && !ret; i++) {
 		c->req = &c->batch.cmds[i].req;
-		ret = run_command(c);
+		ret = c->req->cmd->run(c);
 		if (ret)
 			fprintf(stderr,
 				"ftpalgctl: %s:%u: failed; the lines before it were applied, none after it\n",
@@ -503,12 +396,12 @@ static int cmd_batch(struct ctx *c)
 	return ret;
 }
 
-/* ----------------------------------------------------------------- main */
+/* ------------------------------------------------------------- commands */
 
 static int cmd_help(struct ctx *c)
 {
 	(void)c;
-	fputs(usage_text, stdout);
+	ftpalgctl_usage(stdout);
 	return EXIT_OK;
 }
 
@@ -520,91 +413,36 @@ static int cmd_version(struct ctx *c)
 	return EXIT_OK;
 }
 
-/* NEEDS_GENL: the ftpalg family, which also tells that the module is there. */
-enum needs { NEEDS_NOTHING, NEEDS_GENL };
-
-static const struct {
-	enum ftpalgctl_cmd cmd;
-	int (*fn)(struct ctx *c);
-	enum needs needs;
-} commands[] = {
-	{ FTPALGCTL_CMD_HELP,		cmd_help,		NEEDS_NOTHING },
-	{ FTPALGCTL_CMD_VERSION,	cmd_version,		NEEDS_NOTHING },
-	{ FTPALGCTL_CMD_SHOW,		cmd_show,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_SET,		cmd_set,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_UNSET,		cmd_unset,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_STATS,		cmd_stats,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_STATS_RESET,	cmd_stats_reset,	NEEDS_GENL },
-	{ FTPALGCTL_CMD_SESSIONS,	cmd_sessions,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_EXPECT,		cmd_expect,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_MONITOR,	cmd_monitor,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_SAVE,		cmd_save,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_RESTORE,	cmd_restore,		NEEDS_GENL },
-	{ FTPALGCTL_CMD_BATCH,		cmd_batch,		NEEDS_GENL },
+/*
+ * { name, option, parse, run, needs, in, synopsis, help }, in the order
+ * of the usage text; .run NULL ends it.
+ */
+const struct ftpalgctl_command ftpalgctl_commands[] = {
+	{ "show", 0, cmdline_parse_no_args, cmd_show, NEEDS_GENL, IN_BATCH,
+	  "show", "policy (default and scopes) and counters" },
+	{ "set", 0, cmdline_parse_set, cmd_set, NEEDS_GENL, IN_BATCH | IN_RESTORE,
+	  "set [ server PREFIX ] KEY VALUE [ KEY VALUE ... ]",
+	  "change the default policy or a server scope" },
+	{ "unset", 0, cmdline_parse_unset, cmd_unset, NEEDS_GENL,
+	  IN_BATCH | IN_RESTORE, "unset server PREFIX", "remove a server scope" },
+	{ "stats", 0, cmdline_parse_stats, cmd_stats, NEEDS_GENL, IN_BATCH,
+	  "stats [ reset ]", "show or reset the counters" },
+	{ "sessions", 0, cmdline_parse_no_args, cmd_sessions, NEEDS_GENL, IN_BATCH,
+	  "sessions", "FTP control connections tracked by ftpalg" },
+	{ "expect", 0, cmdline_parse_no_args, cmd_expect, NEEDS_GENL, IN_BATCH,
+	  "expect", "pending data-connection expectations" },
+	/* never in a batch: it does not end */
+	{ "monitor", 0, cmdline_parse_no_args, cmd_monitor, NEEDS_GENL, 0,
+	  "monitor", "print refusal events until interrupted" },
+	{ "save", 0, cmdline_parse_save, cmd_save, NEEDS_GENL, IN_BATCH,
+	  "save", "the whole policy as set lines" },
+	{ "restore", 0, cmdline_parse_restore, cmd_restore, NEEDS_GENL, 0,
+	  "restore FILE", "replace the whole policy with FILE's, at once" },
+	{ NULL, 'b', cmdline_parse_no_args, cmd_batch, NEEDS_GENL, 0,
+	  "-b FILE", "run FILE's commands, one per line, in order" },
+	{ "help", 'h', cmdline_parse_no_args, cmd_help, NEEDS_NOTHING, 0,
+	  "help", "print this text" },
+	{ NULL, 'V', cmdline_parse_no_args, cmd_version, NEEDS_NOTHING, 0,
+	  NULL, NULL },
+	{ NULL },
 };
-
-static size_t command_index(enum ftpalgctl_cmd cmd)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (commands[i].cmd == cmd)
-			break;
-	return i;
-}
-
-static int run_command(struct ctx *c)
-{
-	size_t i = command_index(c->req->cmd);
-
-	if (i == sizeof(commands) / sizeof(commands[0]))
-		return EXIT_FAIL;	/* cannot happen */
-	return commands[i].fn(c);
-}
-
-int main(int argc, char *argv[])
-{
-	struct ftpalgctl_request req;
-	struct ctx c = { .req = &req };
-	static struct genl g;
-	char err[256];
-	int ret = EXIT_FAIL;
-	size_t i;
-
-	if (ftpalgctl_parse(argc, argv, &req, err, sizeof(err))) {
-		fprintf(stderr, "ftpalgctl: %s\n%s", err, usage_text);
-		return EXIT_USAGE;
-	}
-	i = command_index(req.cmd);
-	if (i == sizeof(commands) / sizeof(commands[0]))
-		return EXIT_FAIL;	/* cannot happen */
-	if (req.file) {
-		ret = load_file(&c);
-		if (ret)
-			goto out;
-	}
-
-	json_init(&c.j, stdout, req.pretty);
-	if (commands[i].needs != NEEDS_NOTHING && req.netns &&
-	    switch_netns(req.netns)) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	if (commands[i].needs == NEEDS_GENL) {
-		ret = open_family(&g);
-		if (ret)
-			goto out;
-		c.g = &g;
-	}
-	ret = commands[i].fn(&c);
-out:
-	genl_close(&g);
-	batch_free(&c.batch);
-	free(c.restore.scopes);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "ftpalgctl: write error: %s\n", strerror(errno));
-		if (!ret)
-			ret = EXIT_FAIL;
-	}
-	return ret;
-}

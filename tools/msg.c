@@ -138,6 +138,26 @@ static int get_u16(const struct nlattr *a, uint16_t *v)
 	return 0;
 }
 
+/* An optional attribute: absent is fine, *@has says whether it was there. */
+static int get_opt_u8(const struct nlattr *a, uint8_t *v, bool *has)
+{
+	*has = a && !get_u8(a, v);
+	return a && !*has ? -EINVAL : 0;
+}
+
+static int get_opt_u16(const struct nlattr *a, uint16_t *v, bool *has)
+{
+	*has = a && !get_u16(a, v);
+	return a && !*has ? -EINVAL : 0;
+}
+
+static int get_opt_addr(const struct nlattr *a, uint8_t family, uint8_t *out,
+			bool *has)
+{
+	*has = a && !get_addr(a, family, out);
+	return a && !*has ? -EINVAL : 0;
+}
+
 int msg_parse_scope(const struct nlattr *nest, struct ftpalg_prefix *p)
 {
 	const struct nlattr *tb[FTPALG_SCOPE_A_MAX + 1];
@@ -226,54 +246,36 @@ int msg_parse_event(const struct nlattr *nest, struct ftpalg_event *ev)
 	if (parse_nested(nest, tb, FTPALG_EVENT_A_MAX))
 		return -EINVAL;
 
-#define U8(attr, field, flag)						\
-	do {								\
-		if (tb[attr]) {						\
-			if (get_u8(tb[attr], &ev->field))		\
-				return -EINVAL;				\
-			ev->flag = true;				\
-		}							\
-	} while (0)
-#define U16(attr, field, flag)						\
-	do {								\
-		if (tb[attr]) {						\
-			if (get_u16(tb[attr], &ev->field))		\
-				return -EINVAL;				\
-			ev->flag = true;				\
-		}							\
-	} while (0)
-#define ADDR(attr, field, flag)						\
-	do {								\
-		if (tb[attr] && ev->family) {				\
-			if (get_addr(tb[attr], ev->family, ev->field))	\
-				return -EINVAL;				\
-			ev->flag = true;				\
-		}							\
-	} while (0)
-
-	U8(FTPALG_EVENT_A_REASON, reason, has_reason);
-	U8(FTPALG_EVENT_A_ACTION, action, has_action);
+	if (get_opt_u8(tb[FTPALG_EVENT_A_REASON], &ev->reason, &ev->has_reason) ||
+	    get_opt_u8(tb[FTPALG_EVENT_A_ACTION], &ev->action, &ev->has_action))
+		return -EINVAL;
 	if (tb[FTPALG_EVENT_A_FAMILY] &&
 	    (get_u8(tb[FTPALG_EVENT_A_FAMILY], &ev->family) ||
 	     (ev->family != AF_INET && ev->family != AF_INET6)))
 		return -EINVAL;
-	ADDR(FTPALG_EVENT_A_CLIENT_ADDR, client, has_client);
-	U16(FTPALG_EVENT_A_CLIENT_PORT, client_port, has_client_port);
-	ADDR(FTPALG_EVENT_A_SERVER_ADDR, server, has_server);
-	U16(FTPALG_EVENT_A_SERVER_PORT, server_port, has_server_port);
+	/* without a family, the endpoint addresses cannot be read */
+	if (ev->family &&
+	    (get_opt_addr(tb[FTPALG_EVENT_A_CLIENT_ADDR], ev->family,
+			  ev->client, &ev->has_client) ||
+	     get_opt_addr(tb[FTPALG_EVENT_A_SERVER_ADDR], ev->family,
+			  ev->server, &ev->has_server)))
+		return -EINVAL;
+	if (get_opt_u16(tb[FTPALG_EVENT_A_CLIENT_PORT], &ev->client_port,
+			&ev->has_client_port) ||
+	    get_opt_u16(tb[FTPALG_EVENT_A_SERVER_PORT], &ev->server_port,
+			&ev->has_server_port))
+		return -EINVAL;
 	if (tb[FTPALG_EVENT_A_DATA_ADDR]) {
 		uint16_t len = mnl_attr_get_payload_len(tb[FTPALG_EVENT_A_DATA_ADDR]);
 
 		ev->data_family = len == 16 ? AF_INET6 : AF_INET;
-		if (get_addr(tb[FTPALG_EVENT_A_DATA_ADDR], ev->data_family,
-			     ev->data))
+		if (get_opt_addr(tb[FTPALG_EVENT_A_DATA_ADDR], ev->data_family,
+				 ev->data, &ev->has_data))
 			return -EINVAL;
-		ev->has_data = true;
 	}
-	U16(FTPALG_EVENT_A_DATA_PORT, data_port, has_data_port);
-#undef U8
-#undef U16
-#undef ADDR
+	if (get_opt_u16(tb[FTPALG_EVENT_A_DATA_PORT], &ev->data_port,
+			&ev->has_data_port))
+		return -EINVAL;
 
 	if (tb[FTPALG_EVENT_A_SCOPE]) {
 		if (msg_parse_scope(tb[FTPALG_EVENT_A_SCOPE], &ev->scope))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Text and JSON forms of policies, counters, events, sessions, expectations. */
+/* Policies, counters, events, sessions, expectations: text and JSON. */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,401 +55,294 @@ static bool window_any(const struct ftpalg_policy *p)
 	return !p->passive_min && !p->passive_max;
 }
 
-/* ------------------------------------------------------------------ text */
-
-static void text_enum(FILE *f, const char *sep, const char *key,
-		      const char *name, unsigned int v)
+/* An enum: its name (JSON string, text @fmt), or unknown to this build,
+ * its value (JSON number, text @unknown_fmt); not @has: JSON null. */
+static void print_enum(struct printer *p, bool has, const char *key,
+		       const char *fmt, const char *name,
+		       const char *unknown_fmt, unsigned int v)
 {
-	if (name)
-		fprintf(f, "%s%s %s", sep, key, name);
-	else
-		fprintf(f, "%s%s %u", sep, key, v);
+	if (!has) {
+		print_null(p, PRINT_JSON, key, NULL, NULL);
+	} else if (name) {
+		print_string(p, PRINT_ANY, key, fmt, name);
+	} else {
+		print_uint(p, PRINT_JSON, key, NULL, v);
+		print_fp(p, unknown_fmt, v);
+	}
 }
 
-void print_policy_keys(FILE *f, const struct ftpalg_policy *p, const char *gap)
+/* Text: @gap before every key but the first. */
+static void key_gap(struct printer *p, const char **sep, const char *gap)
+{
+	print_fp(p, "%s", *sep);
+	*sep = gap;
+}
+
+/* Only the keys set: text "active on  bounce drop ...", @gap between. */
+static void print_policy_keys(struct printer *p, const struct ftpalg_policy *pol,
+			      const char *gap)
 {
 	const char *sep = "";
 
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTIVE)) {
-		fprintf(f, "%sactive %s", sep, p->active ? "on" : "off");
-		sep = gap;
+	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_ACTIVE)) {
+		key_gap(p, &sep, gap);
+		print_on_off(p, PRINT_ANY, "active", "active %s", pol->active);
 	}
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_BOUNCE)) {
-		text_enum(f, sep, "bounce", ftpalg_bounce_name(p->bounce), p->bounce);
-		sep = gap;
+	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_BOUNCE)) {
+		key_gap(p, &sep, gap);
+		print_enum(p, true, "bounce", "bounce %s", ftpalg_bounce_name(pol->bounce),
+			   "bounce %u", pol->bounce);
 	}
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_MIN_PORT)) {
-		fprintf(f, "%smin-port %u", sep, p->min_port);
-		sep = gap;
+	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_MIN_PORT)) {
+		key_gap(p, &sep, gap);
+		print_uint(p, PRINT_ANY, "min_port", "min-port %" PRIu64,
+			   pol->min_port);
 	}
-	if (has_window(p)) {
-		if (window_any(p))
-			fprintf(f, "%spassive-window any", sep);
-		else
-			fprintf(f, "%spassive-window %u-%u", sep,
-				p->passive_min, p->passive_max);
-		sep = gap;
+	if (has_window(pol)) {
+		key_gap(p, &sep, gap);
+		if (window_any(pol)) {
+			print_null(p, PRINT_ANY, "passive_window",
+				   "passive-window %s", "any");
+		} else {
+			print_open_array(p, "passive_window");
+			print_uint(p, PRINT_ANY, NULL, "passive-window %" PRIu64,
+				   pol->passive_min);
+			print_uint(p, PRINT_ANY, NULL, "-%" PRIu64, pol->passive_max);
+			print_close_array(p);
+		}
 	}
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAP)) {
-		fprintf(f, "%spassive-map %s", sep, p->passive_map ? "on" : "off");
-		sep = gap;
+	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_PASSIVE_MAP)) {
+		key_gap(p, &sep, gap);
+		print_on_off(p, PRINT_ANY, "passive_map", "passive-map %s",
+			     pol->passive_map);
 	}
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTION)) {
-		text_enum(f, sep, "action", ftpalg_action_name(p->action), p->action);
-		sep = gap;
+	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_ACTION)) {
+		key_gap(p, &sep, gap);
+		print_enum(p, true, "action", "action %s",
+			   ftpalg_action_name(pol->action), "action %u",
+			   pol->action);
 	}
 	if (!*sep)
-		fputs("(all keys from the default)", f);
+		print_fp(p, "(all keys from the default)");
 }
 
-/* One line for the default, one per scope: @head, the keys, newline. */
-static void print_policy_lines(FILE *f, const struct ftpalg_policy_set *ps,
-			       const char *def_head, const char *scope_head,
-			       const char *gap)
+/* "policy": {the default's keys, "scopes": [...]}; text: a line for the
+ * default (@def_head, if not NULL) and one per scope (@scope_fmt). */
+static void print_policy(struct printer *p, const struct ftpalg_policy_set *ps,
+			 const char *def_head, const char *scope_fmt,
+			 const char *gap)
 {
 	char pfx[PREFIX_LEN];
 
+	print_open_object(p, "policy");
 	if (ps->have_default && def_head) {
-		fputs(def_head, f);
-		print_policy_keys(f, &ps->def, gap);
-		fputc('\n', f);
+		print_fp(p, "%s", def_head);
+		print_policy_keys(p, &ps->def, gap);
+		print_fp(p, "\n");
 	}
+	print_open_array(p, "scopes");
 	for (size_t i = 0; i < ps->nscopes; i++) {
-		fprintf(f, scope_head,
-			fmt_prefix(&ps->scopes[i].prefix, pfx, sizeof(pfx)));
-		print_policy_keys(f, &ps->scopes[i].policy, gap);
-		fputc('\n', f);
+		print_open_object(p, NULL);
+		print_string(p, PRINT_ANY, "server", scope_fmt,
+			     fmt_prefix(&ps->scopes[i].prefix, pfx, sizeof(pfx)));
+		print_policy_keys(p, &ps->scopes[i].policy, gap);
+		print_fp(p, "\n");
+		print_close_object(p);
 	}
+	print_close_array(p);
+	print_close_object(p);
 }
 
-void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps)
-{
-	print_policy_lines(f, ps, "default: ", "server %s: ", "  ");
-}
-
-void print_policy_batch(FILE *f, const struct ftpalg_policy_set *ps)
-{
-	fputs("# ftpalgctl save: the whole policy of the namespace; apply it with\n"
-	      "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n", f);
-	/* a default without keys has nothing to restore */
-	print_policy_lines(f, ps, ps->def.set ? "set " : NULL, "set server %s ",
-			   " ");
-}
-
-static void counter_name(unsigned int index, char *buf, size_t len)
-{
-	const char *name = ftpalg_stat_name(index);
-
-	if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "stat_%u", index);
-}
-
-void print_stats_text(FILE *f, const struct ftpalg_stats *st)
+static void print_counters(struct printer *p, const struct ftpalg_stats *st)
 {
 	char name[32];
 
-	fputs("counters:\n", f);
+	print_fp(p, "counters:\n");
+	print_open_object(p, "counters");
 	for (size_t i = 0; i < st->n; i++) {
-		counter_name(st->c[i].index, name, sizeof(name));
-		fprintf(f, "  %s %" PRIu64 "\n", name, st->c[i].value);
+		const char *known = ftpalg_stat_name(st->c[i].index);
+
+		if (known)
+			snprintf(name, sizeof(name), "%s", known);
+		else
+			snprintf(name, sizeof(name), "stat_%u", st->c[i].index);
+		print_fp(p, "  %s", name);
+		print_uint(p, PRINT_ANY, name, " %" PRIu64 "\n", st->c[i].value);
 	}
+	print_close_object(p);
 }
 
-void print_event_text(FILE *f, const struct ftpalg_event *ev)
+void output_show(struct printer *p, const struct ftpalg_policy_set *ps,
+		 const struct ftpalg_stats *st)
+{
+	print_open_object(p, NULL);
+	print_policy(p, ps, "default: ", "server %s: ", "  ");
+	print_counters(p, st);
+	print_close_object(p);
+}
+
+void output_stats(struct printer *p, const struct ftpalg_stats *st)
+{
+	print_open_object(p, NULL);
+	print_counters(p, st);
+	print_close_object(p);
+}
+
+void output_save(struct printer *p, const struct ftpalg_policy_set *ps)
+{
+	print_fp(p, "# ftpalgctl save: the whole policy of the namespace; apply it with\n"
+		 "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n");
+	/* a default without keys has nothing to restore */
+	print_policy(p, ps, ps->def.set ? "set " : NULL, "set server %s ", " ");
+}
+
+/* JSON "@key": address, "@key_port": port, each null when absent;
+ * text " @key ADDR:PORT" when the address is there. */
+static void print_endpoint(struct printer *p, const char *key,
+			   const char *port_key, uint8_t family, bool has_addr,
+			   const uint8_t *addr, bool has_port, uint16_t port)
 {
 	char buf[ADDRPORT_LEN];
 
-	fputs("refused", f);
-	if (ev->has_reason) {
-		const char *r = ftpalg_reason_name(ev->reason);
-
-		if (r)
-			fprintf(f, " %s", r);
-		else
-			fprintf(f, " reason_%u", ev->reason);
-	}
-	if (ev->has_action)
-		text_enum(f, " ", "action", ftpalg_action_name(ev->action),
-			  ev->action);
-	if (ev->has_client)
-		fprintf(f, " client %s", fmt_addr_port(ev->family, ev->client,
-						      ev->client_port, buf,
-						      sizeof(buf)));
-	if (ev->has_server)
-		fprintf(f, " server %s", fmt_addr_port(ev->family, ev->server,
-						      ev->server_port, buf,
-						      sizeof(buf)));
-	if (ev->has_data)
-		fprintf(f, " data %s", fmt_addr_port(ev->data_family, ev->data,
-						    ev->data_port, buf,
-						    sizeof(buf)));
-	else if (ev->has_data_port)
-		fprintf(f, " data-port %u", ev->data_port);
-	if (ev->has_scope)
-		fprintf(f, " scope %s", fmt_prefix(&ev->scope, buf, sizeof(buf)));
-	fputc('\n', f);
-}
-
-void print_session_text(FILE *f, const struct ftpalg_session *s)
-{
-	char a[ADDRPORT_LEN], b[ADDRPORT_LEN];
-
-	fprintf(f, "%s %s -> %s", family_name(s->family),
-		fmt_addr_port(s->family, s->orig.src, s->orig.sport, a, sizeof(a)),
-		fmt_addr_port(s->family, s->orig.dst, s->orig.dport, b, sizeof(b)));
-	if (s->nat)
-		fprintf(f, "  nat %s -> %s",
-			fmt_addr_port(s->family, s->reply.dst, s->reply.dport,
-				      a, sizeof(a)),
-			fmt_addr_port(s->family, s->reply.src, s->reply.sport,
-				      b, sizeof(b)));
-	if (s->has_state) {
-		const char *st = ftpalg_tcp_state_name(s->state);
-
-		if (st)
-			fprintf(f, "  %s", st);
-		else
-			fprintf(f, "  state %u", s->state);
-	}
-	if (s->has_timeout)
-		fprintf(f, "  timeout %" PRIu32, s->timeout);
-	if (s->has_mark)
-		fprintf(f, "  mark %" PRIu32, s->mark);
-	fputc('\n', f);
-}
-
-void print_expectation_text(FILE *f, const struct ftpalg_expectation *e)
-{
-	char a[ADDRPORT_LEN], b[ADDRPORT_LEN];
-
-	fprintf(f, "%s %s -> %s  timeout %" PRIu32, family_name(e->family),
-		e->src_any ? "*" : fmt_addr(e->family, e->src, a, sizeof(a)),
-		fmt_addr_port(e->family, e->dst, e->dport, b, sizeof(b)),
-		e->timeout);
-	if (e->has_master)
-		fprintf(f, "  master %s -> %s",
-			fmt_addr_port(e->family, e->master.src, e->master.sport,
-				      a, sizeof(a)),
-			fmt_addr_port(e->family, e->master.dst, e->master.dport,
-				      b, sizeof(b)));
-	fputc('\n', f);
-}
-
-/* ------------------------------------------------------------------ JSON */
-
-static void json_kv_enum(struct json *j, const char *key, const char *name,
-			 unsigned int v)
-{
-	if (name)
-		json_kv_string(j, key, name);
+	print_string(p, PRINT_JSON, key, NULL,
+		     has_addr ? fmt_addr(family, addr, buf, sizeof(buf)) : NULL);
+	if (has_port)
+		print_uint(p, PRINT_JSON, port_key, NULL, port);
 	else
-		json_kv_u64(j, key, v);
+		print_null(p, PRINT_JSON, port_key, NULL, NULL);
+	if (has_addr)
+		print_fp(p, " %s %s", key,
+			 fmt_addr_port(family, addr, port, buf, sizeof(buf)));
 }
 
-static void json_kv_addr(struct json *j, const char *key, uint8_t family,
-			 const uint8_t *addr)
-{
-	char a[ADDR_LEN];
-
-	json_kv_string(j, key, fmt_addr(family, addr, a, sizeof(a)));
-}
-
-static void json_policy_keys(struct json *j, const struct ftpalg_policy *p)
-{
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTIVE))
-		json_kv_bool(j, "active", p->active);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_BOUNCE))
-		json_kv_enum(j, "bounce", ftpalg_bounce_name(p->bounce), p->bounce);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_MIN_PORT))
-		json_kv_u64(j, "min_port", p->min_port);
-	if (has_window(p)) {
-		if (window_any(p)) {
-			json_kv_null(j, "passive_window");
-		} else {
-			json_kv_array_start(j, "passive_window");
-			json_u64(j, p->passive_min);
-			json_u64(j, p->passive_max);
-			json_array_end(j);
-		}
-	}
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAP))
-		json_kv_bool(j, "passive_map", p->passive_map);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTION))
-		json_kv_enum(j, "action", ftpalg_action_name(p->action), p->action);
-}
-
-void json_policy(struct json *j, const struct ftpalg_policy_set *ps)
+void output_event(struct printer *p, const struct ftpalg_event *ev)
 {
 	char pfx[PREFIX_LEN];
 
-	json_kv_object_start(j, "policy");
-	if (ps->have_default)
-		json_policy_keys(j, &ps->def);
-	json_kv_array_start(j, "scopes");
-	for (size_t i = 0; i < ps->nscopes; i++) {
-		json_object_start(j);
-		json_kv_string(j, "server", fmt_prefix(&ps->scopes[i].prefix,
-						       pfx, sizeof(pfx)));
-		json_policy_keys(j, &ps->scopes[i].policy);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_object_end(j);
+	print_open_object(p, NULL);
+	print_fp(p, "refused");
+	print_enum(p, ev->has_reason, "reason", " %s",
+		   ftpalg_reason_name(ev->reason), " reason_%u", ev->reason);
+	print_enum(p, ev->has_action, "action", " action %s",
+		   ftpalg_action_name(ev->action), " action %u", ev->action);
+	print_string(p, PRINT_JSON, "family", NULL,
+		     ev->family ? family_name(ev->family) : NULL);
+	print_endpoint(p, "client", "client_port", ev->family, ev->has_client,
+		       ev->client, ev->has_client_port, ev->client_port);
+	print_endpoint(p, "server", "server_port", ev->family, ev->has_server,
+		       ev->server, ev->has_server_port, ev->server_port);
+	print_endpoint(p, "data", "data_port", ev->data_family, ev->has_data,
+		       ev->data, ev->has_data_port, ev->data_port);
+	if (!ev->has_data && ev->has_data_port)
+		print_fp(p, " data-port %u", ev->data_port);
+	print_string(p, PRINT_ANY, "scope", " scope %s", ev->has_scope ?
+		     fmt_prefix(&ev->scope, pfx, sizeof(pfx)) : NULL);
+	print_fp(p, "\n");
+	print_close_object(p);
 }
 
-void json_counters(struct json *j, const struct ftpalg_stats *st)
+/* JSON client, client_port, server, server_port; text " A:P -> B:P". */
+static void print_connection(struct printer *p, uint8_t family,
+			     const uint8_t *client, uint16_t cport,
+			     const uint8_t *server, uint16_t sport)
 {
-	char name[32];
+	char a[ADDRPORT_LEN], b[ADDRPORT_LEN];
 
-	json_kv_object_start(j, "counters");
-	for (size_t i = 0; i < st->n; i++) {
-		counter_name(st->c[i].index, name, sizeof(name));
-		json_kv_u64(j, name, st->c[i].value);
-	}
-	json_object_end(j);
+	print_string(p, PRINT_JSON, "client", NULL,
+		     fmt_addr(family, client, a, sizeof(a)));
+	print_uint(p, PRINT_JSON, "client_port", NULL, cport);
+	print_string(p, PRINT_JSON, "server", NULL,
+		     fmt_addr(family, server, b, sizeof(b)));
+	print_uint(p, PRINT_JSON, "server_port", NULL, sport);
+	print_fp(p, " %s -> %s",
+		 fmt_addr_port(family, client, cport, a, sizeof(a)),
+		 fmt_addr_port(family, server, sport, b, sizeof(b)));
 }
 
-void json_event(struct json *j, const struct ftpalg_event *ev)
+static void print_session(struct printer *p, const struct ftpalg_session *s)
 {
-	char pfx[PREFIX_LEN];
-
-	json_object_start(j);
-	if (ev->has_reason)
-		json_kv_enum(j, "reason", ftpalg_reason_name(ev->reason), ev->reason);
-	else
-		json_kv_null(j, "reason");
-	if (ev->has_action)
-		json_kv_enum(j, "action", ftpalg_action_name(ev->action), ev->action);
-	else
-		json_kv_null(j, "action");
-	json_kv_string(j, "family", ev->family ? family_name(ev->family) : NULL);
-	if (ev->has_client)
-		json_kv_addr(j, "client", ev->family, ev->client);
-	else
-		json_kv_null(j, "client");
-	if (ev->has_client_port)
-		json_kv_u64(j, "client_port", ev->client_port);
-	else
-		json_kv_null(j, "client_port");
-	if (ev->has_server)
-		json_kv_addr(j, "server", ev->family, ev->server);
-	else
-		json_kv_null(j, "server");
-	if (ev->has_server_port)
-		json_kv_u64(j, "server_port", ev->server_port);
-	else
-		json_kv_null(j, "server_port");
-	if (ev->has_data)
-		json_kv_addr(j, "data", ev->data_family, ev->data);
-	else
-		json_kv_null(j, "data");
-	if (ev->has_data_port)
-		json_kv_u64(j, "data_port", ev->data_port);
-	else
-		json_kv_null(j, "data_port");
-	json_kv_string(j, "scope", ev->has_scope ?
-		       fmt_prefix(&ev->scope, pfx, sizeof(pfx)) : NULL);
-	json_object_end(j);
-}
-
-static void json_endpoints(struct json *j, uint8_t family,
-			   const uint8_t *client, uint16_t cport,
-			   const uint8_t *server, uint16_t sport)
-{
-	json_kv_addr(j, "client", family, client);
-	json_kv_u64(j, "client_port", cport);
-	json_kv_addr(j, "server", family, server);
-	json_kv_u64(j, "server_port", sport);
-}
-
-void json_session(struct json *j, const struct ftpalg_session *s)
-{
-	json_object_start(j);
-	json_kv_string(j, "family", family_name(s->family));
-	json_endpoints(j, s->family, s->orig.src, s->orig.sport,
-		       s->orig.dst, s->orig.dport);
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "family", "%s", family_name(s->family));
+	print_connection(p, s->family, s->orig.src, s->orig.sport,
+			 s->orig.dst, s->orig.dport);
 	if (s->nat) {
-		json_kv_object_start(j, "nat");
-		json_endpoints(j, s->family, s->reply.dst, s->reply.dport,
-			       s->reply.src, s->reply.sport);
-		json_object_end(j);
+		print_open_object(p, "nat");
+		print_fp(p, "  nat");
+		print_connection(p, s->family, s->reply.dst, s->reply.dport,
+				 s->reply.src, s->reply.sport);
+		print_close_object(p);
 	} else {
-		json_kv_null(j, "nat");
+		print_null(p, PRINT_JSON, "nat", NULL, NULL);
 	}
-	if (s->has_state)
-		json_kv_enum(j, "state", ftpalg_tcp_state_name(s->state), s->state);
-	else
-		json_kv_null(j, "state");
+	print_enum(p, s->has_state, "state", "  %s",
+		   ftpalg_tcp_state_name(s->state), "  state %u", s->state);
 	if (s->has_timeout)
-		json_kv_u64(j, "timeout", s->timeout);
+		print_uint(p, PRINT_ANY, "timeout", "  timeout %" PRIu64, s->timeout);
 	else
-		json_kv_null(j, "timeout");
+		print_null(p, PRINT_JSON, "timeout", NULL, NULL);
 	if (s->has_mark)
-		json_kv_u64(j, "mark", s->mark);
+		print_uint(p, PRINT_ANY, "mark", "  mark %" PRIu64, s->mark);
 	else
-		json_kv_null(j, "mark");
-	json_object_end(j);
+		print_null(p, PRINT_JSON, "mark", NULL, NULL);
+	print_fp(p, "\n");
+	print_close_object(p);
 }
 
-void json_expectation(struct json *j, const struct ftpalg_expectation *e)
+void output_sessions(struct printer *p, const struct ftpalg_session *s, size_t n)
 {
-	json_object_start(j);
-	json_kv_string(j, "family", family_name(e->family));
+	print_open_object(p, NULL);
+	print_open_array(p, "sessions");
+	for (size_t i = 0; i < n; i++)
+		print_session(p, &s[i]);
+	print_close_array(p);
+	print_close_object(p);
+}
+
+static void print_expectation(struct printer *p,
+			      const struct ftpalg_expectation *e)
+{
+	char a[ADDRPORT_LEN], b[ADDRPORT_LEN];
+
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "family", "%s", family_name(e->family));
+	print_string(p, PRINT_ANY, "src", " %s",
+		     e->src_any ? NULL : fmt_addr(e->family, e->src, a, sizeof(a)));
 	if (e->src_any)
-		json_kv_null(j, "src");
-	else
-		json_kv_addr(j, "src", e->family, e->src);
-	json_kv_addr(j, "dst", e->family, e->dst);
-	json_kv_u64(j, "dport", e->dport);
-	json_kv_u64(j, "timeout", e->timeout);
+		print_fp(p, " *");
+	print_string(p, PRINT_JSON, "dst", NULL,
+		     fmt_addr(e->family, e->dst, a, sizeof(a)));
+	print_uint(p, PRINT_JSON, "dport", NULL, e->dport);
+	print_fp(p, " -> %s", fmt_addr_port(e->family, e->dst, e->dport, a,
+					    sizeof(a)));
+	print_uint(p, PRINT_ANY, "timeout", "  timeout %" PRIu64, e->timeout);
 	if (e->has_master) {
-		json_kv_object_start(j, "master");
-		json_kv_addr(j, "src", e->family, e->master.src);
-		json_kv_addr(j, "dst", e->family, e->master.dst);
-		json_kv_u64(j, "sport", e->master.sport);
-		json_kv_u64(j, "dport", e->master.dport);
-		json_object_end(j);
+		print_open_object(p, "master");
+		print_string(p, PRINT_JSON, "src", NULL,
+			     fmt_addr(e->family, e->master.src, a, sizeof(a)));
+		print_string(p, PRINT_JSON, "dst", NULL,
+			     fmt_addr(e->family, e->master.dst, b, sizeof(b)));
+		print_uint(p, PRINT_JSON, "sport", NULL, e->master.sport);
+		print_uint(p, PRINT_JSON, "dport", NULL, e->master.dport);
+		print_fp(p, "  master %s -> %s",
+			 fmt_addr_port(e->family, e->master.src, e->master.sport,
+				       a, sizeof(a)),
+			 fmt_addr_port(e->family, e->master.dst, e->master.dport,
+				       b, sizeof(b)));
+		print_close_object(p);
 	} else {
-		json_kv_null(j, "master");
+		print_null(p, PRINT_JSON, "master", NULL, NULL);
 	}
-	json_object_end(j);
+	print_fp(p, "\n");
+	print_close_object(p);
 }
 
-void json_show(struct json *j, const struct ftpalg_policy_set *ps,
-	       const struct ftpalg_stats *st)
+void output_expectations(struct printer *p, const struct ftpalg_expectation *e,
+			 size_t n)
 {
-	json_object_start(j);
-	json_policy(j, ps);
-	json_counters(j, st);
-	json_object_end(j);
-}
-
-void json_stats(struct json *j, const struct ftpalg_stats *st)
-{
-	json_object_start(j);
-	json_counters(j, st);
-	json_object_end(j);
-}
-
-void json_sessions(struct json *j, const struct ftpalg_session *s, size_t n)
-{
-	json_object_start(j);
-	json_kv_array_start(j, "sessions");
+	print_open_object(p, NULL);
+	print_open_array(p, "expectations");
 	for (size_t i = 0; i < n; i++)
-		json_session(j, &s[i]);
-	json_array_end(j);
-	json_object_end(j);
-}
-
-void json_expectations(struct json *j, const struct ftpalg_expectation *e,
-		       size_t n)
-{
-	json_object_start(j);
-	json_kv_array_start(j, "expectations");
-	for (size_t i = 0; i < n; i++)
-		json_expectation(j, &e[i]);
-	json_array_end(j);
-	json_object_end(j);
+		print_expectation(p, &e[i]);
+	print_close_array(p);
+	print_close_object(p);
 }

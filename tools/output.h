@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Decoded objects and their text and JSON forms.  Nothing here talks to
- * the kernel, so every output format is testable from a sample.
+ * Decoded objects and their output, text and JSON through one printer.
+ * Nothing here talks to the kernel, so every output format is testable
+ * from a sample.
  */
 #ifndef FTPALGCTL_OUTPUT_H
 #define FTPALGCTL_OUTPUT_H
@@ -12,7 +13,7 @@
 #include <stdio.h>
 
 #include "cmdline.h"
-#include "json.h"
+#include "print.h"
 
 struct ftpalg_scope_policy {
 	struct ftpalg_prefix prefix;
@@ -84,30 +85,16 @@ const char *fmt_addr_port(uint8_t family, const uint8_t *addr, uint16_t port,
 const char *fmt_prefix(const struct ftpalg_prefix *p, char *buf, size_t len);
 const char *family_name(uint8_t family);	/* "ipv4", "ipv6" */
 
-/* "active on  bounce drop ...", only the keys set, @gap between them. */
-void print_policy_keys(FILE *f, const struct ftpalg_policy *p, const char *gap);
-void print_policy_text(FILE *f, const struct ftpalg_policy_set *ps);
-/* As set lines, which "ftpalgctl restore" reads back (ftpalgctl save). */
-void print_policy_batch(FILE *f, const struct ftpalg_policy_set *ps);
-void print_stats_text(FILE *f, const struct ftpalg_stats *st);
-void print_event_text(FILE *f, const struct ftpalg_event *ev);
-void print_session_text(FILE *f, const struct ftpalg_session *s);
-void print_expectation_text(FILE *f, const struct ftpalg_expectation *e);
-
-/* Inside an open object: "policy": {...} and "counters": {...}. */
-void json_policy(struct json *j, const struct ftpalg_policy_set *ps);
-void json_counters(struct json *j, const struct ftpalg_stats *st);
-/* A whole object (one per event, one per array element). */
-void json_event(struct json *j, const struct ftpalg_event *ev);
-void json_session(struct json *j, const struct ftpalg_session *s);
-void json_expectation(struct json *j, const struct ftpalg_expectation *e);
-
-/* Whole top-level objects, one per command. */
-void json_show(struct json *j, const struct ftpalg_policy_set *ps,
-	       const struct ftpalg_stats *st);		/* {"policy", "counters"} */
-void json_stats(struct json *j, const struct ftpalg_stats *st);	/* {"counters"} */
-void json_sessions(struct json *j, const struct ftpalg_session *s, size_t n);
-void json_expectations(struct json *j, const struct ftpalg_expectation *e,
-		       size_t n);
+/* What the commands print, each a top-level JSON object (text: lines). */
+void output_show(struct printer *p, const struct ftpalg_policy_set *ps,
+		 const struct ftpalg_stats *st);	/* {"policy", "counters"} */
+void output_stats(struct printer *p, const struct ftpalg_stats *st);	/* {"counters"} */
+void output_sessions(struct printer *p, const struct ftpalg_session *s, size_t n);
+void output_expectations(struct printer *p, const struct ftpalg_expectation *e,
+			 size_t n);
+void output_event(struct printer *p, const struct ftpalg_event *ev);	/* monitor */
+/* The policy as set lines, which "ftpalgctl restore" reads back (save);
+ * text only. */
+void output_save(struct printer *p, const struct ftpalg_policy_set *ps);
 
 #endif

@@ -17,7 +17,6 @@
 
 #include "batch.h"
 #include "cmdline.h"
-#include "json.h"
 #include "msg.h"
 #include "names.h"
 #include "output.h"
@@ -70,6 +69,78 @@ static int parse(const char *line, struct ftpalgctl_request *req, char *err,
 
 	return ftpalgctl_parse(argc, argv, req, err, errlen);
 }
+
+/* ------------------------------------------------------- golden output */
+
+/* Where the expected outputs are: testdata/, or argv[1]. */
+static const char *testdata = "testdata";
+
+/* Run @call (which prints with @p) into the string @out. */
+#define CAPTURE(out, json, pretty, call)				\
+	do {								\
+		size_t len_ = 0;					\
+		FILE *f_ = open_memstream(&(out), &len_);		\
+		struct printer printer_, *p = &printer_;		\
+									\
+		printer_init(p, f_, (json), (pretty));			\
+		call;							\
+		fclose(f_);						\
+	} while (0)
+
+/* testdata/@name, malloc()ed; NULL if missing. */
+static char *read_golden(const char *name)
+{
+	char path[256], *text = NULL;
+	size_t len = 0;
+	FILE *f, *m;
+	int c;
+
+	snprintf(path, sizeof(path), "%s/%s", testdata, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	m = open_memstream(&text, &len);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return text;
+}
+
+/* @got against testdata/@name; with UPDATE_GOLDEN=1 in the environment,
+ * @got becomes testdata/@name (review the diff before committing it). */
+static void expect_golden(char *got, const char *name)
+{
+	char *want;
+
+	if (getenv("UPDATE_GOLDEN") && got) {
+		char path[256];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", testdata, name);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(got, f);
+			fclose(f);
+		}
+	}
+	want = read_golden(name);
+	if (!ok(got && want && !strcmp(got, want), "output as testdata/%s", name))
+		diag_diff(got ? got : "(null)", want ? want : "(no file)");
+	free(got);
+	free(want);
+}
+
+/* The text and the JSON of @call: testdata/@name.txt and .json. */
+#define GOLDEN(name, call)						\
+	do {								\
+		char *out_;						\
+									\
+		CAPTURE(out_, false, false, call);			\
+		expect_golden(out_, name ".txt");			\
+		CAPTURE(out_, true, false, call);			\
+		expect_golden(out_, name ".json");			\
+	} while (0)
 
 /* ------------------------------------------------------------- grammar */
 
@@ -259,6 +330,7 @@ static void test_grammar(void)
 }
 
 #define BIT(a) (1u << (a))
+#define CMD(name) ftpalgctl_command(name)
 
 static void test_requests(void)
 {
@@ -267,29 +339,29 @@ static void test_requests(void)
 	static const uint8_t v4[4] = { 198, 51, 100, 0 };
 	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 
-	ok(!parse("show", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_SHOW &&
+	ok(!parse("show", &r, err, sizeof(err)) && r.cmd == CMD("show") &&
 	   !r.json && !r.pretty && !r.netns, "show: plain, no netns");
 	ok(!parse("-jp -n ns1 stats reset", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_STATS_RESET && r.json && r.pretty &&
+	   r.cmd == CMD("stats") && r.reset && r.json && r.pretty &&
 	   r.netns && !strcmp(r.netns, "ns1"), "-jp -n ns1 stats reset");
 	ok(!parse("--netns=blue -j sessions", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_SESSIONS && r.json && !strcmp(r.netns, "blue"),
+	   r.cmd == CMD("sessions") && r.json && !strcmp(r.netns, "blue"),
 	   "--netns=blue -j sessions");
-	ok(!parse("stats", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_STATS,
+	ok(!parse("stats", &r, err, sizeof(err)) && r.cmd == CMD("stats") && !r.reset,
 	   "stats");
-	ok(!parse("expect", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_EXPECT,
+	ok(!parse("expect", &r, err, sizeof(err)) && r.cmd == CMD("expect"),
 	   "expect");
-	ok(!parse("monitor", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_MONITOR,
+	ok(!parse("monitor", &r, err, sizeof(err)) && r.cmd == CMD("monitor"),
 	   "monitor");
-	ok(!parse("--help", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_HELP,
+	ok(!parse("--help", &r, err, sizeof(err)) && r.cmd == CMD("help"),
 	   "--help is help");
-	ok(!parse("help", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_HELP,
+	ok(!parse("help", &r, err, sizeof(err)) && r.cmd == CMD("help"),
 	   "help");
-	ok(!parse("-V show", &r, err, sizeof(err)) && r.cmd == FTPALGCTL_CMD_VERSION,
+	ok(!parse("-V show", &r, err, sizeof(err)) && r.cmd->option == 'V',
 	   "-V wins over the command");
 
 	ok(!parse("set active off", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_SET && !r.has_scope &&
+	   r.cmd == CMD("set") && !r.has_scope &&
 	   r.policy.set == BIT(FTPALG_POLICY_A_ACTIVE) && r.policy.active == 0,
 	   "set active off: the default policy, one key");
 	ok(!parse("set passive-window any", &r, err, sizeof(err)) &&
@@ -323,7 +395,7 @@ static void test_requests(void)
 	   r.scope.family == AF_INET6 && r.scope.len == 128,
 	   "a bare IPv6 address is a /128");
 	ok(!parse("unset server 2001:db8::/32", &r, err, sizeof(err)) &&
-	   r.cmd == FTPALGCTL_CMD_UNSET && r.has_scope &&
+	   r.cmd == CMD("unset") && r.has_scope &&
 	   r.scope.family == AF_INET6 && r.scope.len == 32 &&
 	   !memcmp(r.scope.addr, v6, 16) && !r.policy.set,
 	   "unset server 2001:db8::/32");
@@ -353,7 +425,7 @@ static void test_messages(void)
 	static char buf[8192];
 	const struct nlattr *tb[FTPALG_A_MAX + 1];
 	struct ftpalgctl_request r;
-	struct ftpalg_prefix p;
+	struct ftpalg_prefix pfx;
 	struct ftpalg_policy pol;
 	struct ftpalg_stats *st = calloc(1, sizeof(*st));
 	struct ftpalg_event ev;
@@ -369,8 +441,8 @@ static void test_messages(void)
 	msg_put_policy(nlh, &r.policy);
 	ok(!msg_parse_top(nlh, tb) && tb[FTPALG_A_SCOPE] && tb[FTPALG_A_POLICY],
 	   "SET_POLICY message: scope and policy");
-	ok(tb[FTPALG_A_SCOPE] && !msg_parse_scope(tb[FTPALG_A_SCOPE], &p) &&
-	   !memcmp(&p, &r.scope, sizeof(p)), "scope round trip");
+	ok(tb[FTPALG_A_SCOPE] && !msg_parse_scope(tb[FTPALG_A_SCOPE], &pfx) &&
+	   !memcmp(&pfx, &r.scope, sizeof(pfx)), "scope round trip");
 	ok(tb[FTPALG_A_POLICY] && !msg_parse_policy(tb[FTPALG_A_POLICY], &pol) &&
 	   !memcmp(&pol, &r.policy, sizeof(pol)), "policy round trip, only the keys given");
 	ok(tb[FTPALG_A_SCOPE] && mnl_attr_get_payload_len(tb[FTPALG_A_SCOPE]) == 3 * 8,
@@ -440,41 +512,15 @@ static void test_messages(void)
 	   ev.data_family == AF_INET && ev.data_port == 2000 && ev.has_scope &&
 	   ev.scope.len == 24, "event decoded");
 	{
-		char *out = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&out, &len);
+		char *out;
 
-		print_event_text(f, &ev);
-		fclose(f);
-		ok(!strcmp(out, "refused bounce action drop client 192.0.2.2:40000 server 198.51.100.2:21 data 198.51.100.9:2000 scope 198.51.100.0/24\n"),
-		   "event text line");
-		if (strcmp(out, "refused bounce action drop client 192.0.2.2:40000 server 198.51.100.2:21 data 198.51.100.9:2000 scope 198.51.100.0/24\n"))
-			printf("# got: %s", out);
-		free(out);
+		CAPTURE(out, false, false, output_event(p, &ev));
+		expect_golden(out, "event-ipv4.txt");	/* the sample's */
 	}
 	free(st);
 }
 
 /* ---------------------------------------------------------------- output */
-
-/* Run @fn into a string. */
-#define CAPTURE(out, pretty, ...)					\
-	do {								\
-		size_t len_ = 0;					\
-		FILE *f_ = open_memstream(&(out), &len_);		\
-		struct json jw_;					\
-									\
-		json_init(&jw_, f_, (pretty));				\
-		{ struct json *j = &jw_; FILE *f = f_; (void)j; (void)f; __VA_ARGS__; } \
-		fclose(f_);						\
-	} while (0)
-
-static void expect_str(char *got, const char *want, const char *what)
-{
-	if (!ok(got && !strcmp(got, want), "%s", what))
-		diag_diff(got ? got : "(null)", want);
-	free(got);
-}
 
 static void fill_all_counters(struct ftpalg_stats *st)
 {
@@ -486,61 +532,15 @@ static void fill_all_counters(struct ftpalg_stats *st)
 	}
 }
 
-static void test_json_writer(void)
-{
-	char *out = NULL;
-
-	CAPTURE(out, false,
-		json_object_start(j);
-		json_kv_string(j, "s", "a\"b\\c\n\r\t\b\f\x01\x1f\x7f/é");
-		json_kv_string(j, "null", NULL);
-		json_kv_u64(j, "max", UINT64_MAX);
-		json_key(j, "neg"); json_i64(j, -5);
-		json_kv_bool(j, "t", true);
-		json_kv_bool(j, "f", false);
-		json_kv_array_start(j, "empty"); json_array_end(j);
-		json_kv_object_start(j, "obj"); json_object_end(j);
-		json_kv_array_start(j, "a");
-		json_u64(j, 1); json_null(j); json_string(j, "x");
-		json_object_start(j); json_kv_u64(j, "k", 2); json_object_end(j);
-		json_array_end(j);
-		json_kv_string(j, "key \"quoted\"", "");
-		json_object_end(j));
-	expect_str(out,
-		   "{\"s\": \"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f/é\", "
-		   "\"null\": null, \"max\": 18446744073709551615, \"neg\": -5, "
-		   "\"t\": true, \"f\": false, \"empty\": [], \"obj\": {}, "
-		   "\"a\": [1, null, \"x\", {\"k\": 2}], \"key \\\"quoted\\\"\": \"\"}\n",
-		   "JSON writer: escaping, numbers, bools, null, nesting");
-
-	CAPTURE(out, true,
-		json_object_start(j);
-		json_kv_u64(j, "a", 1);
-		json_kv_array_start(j, "b"); json_u64(j, 2); json_u64(j, 3); json_array_end(j);
-		json_kv_array_start(j, "c"); json_array_end(j);
-		json_kv_object_start(j, "d"); json_kv_null(j, "e"); json_object_end(j);
-		json_object_end(j));
-	expect_str(out,
-		   "{\n  \"a\": 1,\n  \"b\": [\n    2,\n    3\n  ],\n  \"c\": [],\n"
-		   "  \"d\": {\n    \"e\": null\n  }\n}\n",
-		   "JSON writer: pretty printing");
-
-	CAPTURE(out, false,
-		json_object_start(j); json_kv_u64(j, "n", 1); json_object_end(j);
-		json_object_start(j); json_kv_u64(j, "n", 2); json_object_end(j));
-	expect_str(out, "{\"n\": 1}\n{\"n\": 2}\n",
-		   "JSON writer: one object per line in a stream");
-}
-
-static void test_output(void)
+static void test_output_policy(void)
 {
 	struct ftpalg_stats *st = calloc(1, sizeof(*st));
 	struct ftpalg_scope_policy scopes[2];
 	struct ftpalg_policy_set ps = { 0 };
 	struct ftpalgctl_request r;
-	char err[256], *out = NULL;
+	char err[256], *out;
 
-	/* The kernel's default: every key set. */
+	/* The kernel's default: every key set; two scopes. */
 	ps.have_default = true;
 	ps.def.set = BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_BOUNCE) |
 		     BIT(FTPALG_POLICY_A_MIN_PORT) | BIT(FTPALG_POLICY_A_PASSIVE_MIN) |
@@ -558,48 +558,9 @@ static void test_output(void)
 	ps.scopes = scopes;
 	ps.nscopes = 2;
 	fill_all_counters(st);
-
-	CAPTURE(out, false, print_policy_text(f, &ps); print_stats_text(f, st));
-	expect_str(out,
-		   "default: active on  bounce drop  min-port 1024  passive-window any  passive-map off  action drop\n"
-		   "server 198.51.100.0/24: active off  passive-window 40000-40100\n"
-		   "server 2001:db8::/32: action reset\n"
-		   "counters:\n  cmd_port 3\n  cmd_eprt 0\n  reply_pasv 0\n  reply_epsv 0\n"
-		   "  malformed 0\n  foreign_addr 0\n  expect_created 0\n  expect_failed 0\n"
-		   "  nat_rewrite 0\n  nat_no_port 0\n  nat_failed 0\n  nat_hold 0\n"
-		   "  reassembled 0\n  overlong 0\n  desync 0\n  nomem 0\n"
-		   "  refused_active_off 0\n  refused_bounce 0\n  refused_low_port 0\n"
-		   "  refused_passive_window 0\n  refused_passive_redirect 0\n"
-		   "  passive_mapped 0\n  resets_sent 0\n"
-		   "  refused_unsolicited 0\n  refused_epsv_all 0\n"
-		   "  refused_long_addr 0\n  refused_expect_limit 0\n"
-		   "  tls 0\n  opaque_segments 0\n  session_overflow 0\n"
-		   "  active_accepted 0\n  expect_withdrawn 0\n"
-		   "  reordered 0\n  unjudged 0\n  pickup 0\n",
-		   "show: text");
-
-	CAPTURE(out, false, json_show(j, &ps, st));
-	expect_str(out,
-		   "{\"policy\": {\"active\": true, \"bounce\": \"drop\", \"min_port\": 1024, "
-		   "\"passive_window\": null, \"passive_map\": false, \"action\": \"drop\", "
-		   "\"scopes\": [{\"server\": \"198.51.100.0/24\", \"active\": false, "
-		   "\"passive_window\": [40000, 40100]}, "
-		   "{\"server\": \"2001:db8::/32\", \"action\": \"reset\"}]}, "
-		   "\"counters\": {\"cmd_port\": 3, \"cmd_eprt\": 0, \"reply_pasv\": 0, "
-		   "\"reply_epsv\": 0, \"malformed\": 0, \"foreign_addr\": 0, "
-		   "\"expect_created\": 0, \"expect_failed\": 0, \"nat_rewrite\": 0, "
-		   "\"nat_no_port\": 0, \"nat_failed\": 0, \"nat_hold\": 0, "
-		   "\"reassembled\": 0, \"overlong\": 0, \"desync\": 0, \"nomem\": 0, "
-		   "\"refused_active_off\": 0, \"refused_bounce\": 0, "
-		   "\"refused_low_port\": 0, \"refused_passive_window\": 0, "
-		   "\"refused_passive_redirect\": 0, \"passive_mapped\": 0, "
-		   "\"resets_sent\": 0, \"refused_unsolicited\": 0, "
-		   "\"refused_epsv_all\": 0, \"refused_long_addr\": 0, "
-		   "\"refused_expect_limit\": 0, \"tls\": 0, "
-		   "\"opaque_segments\": 0, \"session_overflow\": 0, "
-		   "\"active_accepted\": 0, \"expect_withdrawn\": 0, "
-		   "\"reordered\": 0, \"unjudged\": 0, \"pickup\": 0}}\n",
-		   "show: JSON");
+	GOLDEN("show", output_show(p, &ps, st));
+	CAPTURE(out, true, true, output_show(p, &ps, st));
+	expect_golden(out, "show.pretty.json");
 
 	/* A default with a window, no scopes; a newer counter. */
 	ps.def.passive_min = 40000;
@@ -614,162 +575,117 @@ static void test_output(void)
 	st->c[0].value = 5;
 	st->c[1].index = FTPALG_STAT_MAX + 7;
 	st->c[1].value = 9;
-	CAPTURE(out, false, json_show(j, &ps, st));
-	expect_str(out,
-		   "{\"policy\": {\"active\": false, \"bounce\": \"allow\", \"min_port\": 1024, "
-		   "\"passive_window\": [40000, 40100], \"passive_map\": true, "
-		   "\"action\": \"reset\", \"scopes\": []}, "
-		   "\"counters\": {\"resets_sent\": 5, \"stat_41\": 9}}\n",
-		   "show: JSON with a window, no scopes, an unknown counter");
-	CAPTURE(out, false, json_stats(j, st));
-	expect_str(out, "{\"counters\": {\"resets_sent\": 5, \"stat_41\": 9}}\n",
-		   "stats: JSON");
-	CAPTURE(out, false, print_stats_text(f, st));
-	expect_str(out, "counters:\n  resets_sent 5\n  stat_41 9\n", "stats: text");
+	GOLDEN("show-window", output_show(p, &ps, st));
+	GOLDEN("stats", output_stats(p, st));
 
-	/* Events. */
-	{
-		struct ftpalg_event ev = {
-			.has_reason = true, .reason = FTPALG_REASON_BOUNCE,
-			.has_action = true, .action = FTPALG_ACTION_DROP,
-			.family = AF_INET, .data_family = AF_INET,
-			.has_client = true, .client = { 192, 0, 2, 2 },
-			.has_client_port = true, .client_port = 40000,
-			.has_server = true, .server = { 198, 51, 100, 2 },
-			.has_server_port = true, .server_port = 21,
-			.has_data = true, .data = { 198, 51, 100, 9 },
-			.has_data_port = true, .data_port = 2000,
-			.has_scope = true, .scope = scopes[0].prefix,
-		};
-
-		CAPTURE(out, false, json_event(j, &ev));
-		expect_str(out,
-			   "{\"reason\": \"bounce\", \"action\": \"drop\", \"family\": \"ipv4\", "
-			   "\"client\": \"192.0.2.2\", \"client_port\": 40000, "
-			   "\"server\": \"198.51.100.2\", \"server_port\": 21, "
-			   "\"data\": \"198.51.100.9\", \"data_port\": 2000, "
-			   "\"scope\": \"198.51.100.0/24\"}\n",
-			   "event: JSON");
-
-		memset(&ev, 0, sizeof(ev));
-		ev.has_reason = true;
-		ev.reason = FTPALG_REASON_PASSIVE_WINDOW;
-		ev.has_action = true;
-		ev.action = FTPALG_ACTION_RESET;
-		ev.family = AF_INET6;
-		ev.has_client = ev.has_server = true;
-		inet_pton(AF_INET6, "2001:db8::2", ev.client);
-		inet_pton(AF_INET6, "2001:db8:1::2", ev.server);
-		ev.has_client_port = ev.has_server_port = true;
-		ev.client_port = 50000;
-		ev.server_port = 21;
-		ev.has_data_port = true;
-		ev.data_port = 30000;
-		CAPTURE(out, false, json_event(j, &ev));
-		expect_str(out,
-			   "{\"reason\": \"passive_window\", \"action\": \"reset\", \"family\": \"ipv6\", "
-			   "\"client\": \"2001:db8::2\", \"client_port\": 50000, "
-			   "\"server\": \"2001:db8:1::2\", \"server_port\": 21, "
-			   "\"data\": null, \"data_port\": 30000, \"scope\": null}\n",
-			   "event: JSON, IPv6, no data address, no scope");
-		CAPTURE(out, false, print_event_text(f, &ev));
-		expect_str(out,
-			   "refused passive_window action reset client [2001:db8::2]:50000 "
-			   "server [2001:db8:1::2]:21 data-port 30000\n",
-			   "event: text, IPv6, no data address, no scope");
-		ev.reason = 42;
-		CAPTURE(out, false, json_event(j, &ev); print_event_text(f, &ev));
-		ok(out && strstr(out, "\"reason\": 42") && strstr(out, "refused reason_42"),
-		   "event: unknown reason");
-		free(out);
-	}
-
-	/* Sessions. */
-	{
-		struct ftpalg_session s[2] = { 0 };
-
-		s[0].family = AF_INET;
-		memcpy(s[0].orig.src, (uint8_t[]){ 192, 0, 2, 2 }, 4);
-		memcpy(s[0].orig.dst, (uint8_t[]){ 198, 51, 100, 2 }, 4);
-		s[0].orig.sport = 40000;
-		s[0].orig.dport = 21;
-		memcpy(s[0].reply.src, (uint8_t[]){ 198, 51, 100, 2 }, 4);
-		memcpy(s[0].reply.dst, (uint8_t[]){ 203, 0, 113, 1 }, 4);
-		s[0].reply.sport = 21;
-		s[0].reply.dport = 61000;
-		s[0].nat = true;
-		s[0].has_state = s[0].has_timeout = s[0].has_mark = true;
-		s[0].state = 3;
-		s[0].timeout = 431999;
-		s[0].mark = 0;
-		s[1].family = AF_INET6;
-		inet_pton(AF_INET6, "2001:db8::2", s[1].orig.src);
-		inet_pton(AF_INET6, "2001:db8:1::2", s[1].orig.dst);
-		s[1].orig.sport = 50000;
-		s[1].orig.dport = 21;
-		s[1].has_state = true;
-		s[1].state = 7;
-		CAPTURE(out, false, json_sessions(j, s, 2));
-		expect_str(out,
-			   "{\"sessions\": [{\"family\": \"ipv4\", \"client\": \"192.0.2.2\", "
-			   "\"client_port\": 40000, \"server\": \"198.51.100.2\", \"server_port\": 21, "
-			   "\"nat\": {\"client\": \"203.0.113.1\", \"client_port\": 61000, "
-			   "\"server\": \"198.51.100.2\", \"server_port\": 21}, "
-			   "\"state\": \"ESTABLISHED\", \"timeout\": 431999, \"mark\": 0}, "
-			   "{\"family\": \"ipv6\", \"client\": \"2001:db8::2\", \"client_port\": 50000, "
-			   "\"server\": \"2001:db8:1::2\", \"server_port\": 21, \"nat\": null, "
-			   "\"state\": \"TIME_WAIT\", \"timeout\": null, \"mark\": null}]}\n",
-			   "sessions: JSON with and without NAT");
-		CAPTURE(out, false, print_session_text(f, &s[0]); print_session_text(f, &s[1]));
-		expect_str(out,
-			   "ipv4 192.0.2.2:40000 -> 198.51.100.2:21  nat 203.0.113.1:61000 -> 198.51.100.2:21  ESTABLISHED  timeout 431999  mark 0\n"
-			   "ipv6 [2001:db8::2]:50000 -> [2001:db8:1::2]:21  TIME_WAIT\n",
-			   "sessions: text");
-		CAPTURE(out, false, json_sessions(j, NULL, 0));
-		expect_str(out, "{\"sessions\": []}\n", "sessions: JSON, none");
-	}
-
-	/* Expectations. */
-	{
-		struct ftpalg_expectation e = { 0 };
-
-		e.family = AF_INET;
-		memcpy(e.src, (uint8_t[]){ 198, 51, 100, 2 }, 4);
-		memcpy(e.dst, (uint8_t[]){ 192, 0, 2, 2 }, 4);
-		e.dport = 40001;
-		e.timeout = 118;
-		e.has_master = true;
-		memcpy(e.master.src, (uint8_t[]){ 192, 0, 2, 2 }, 4);
-		memcpy(e.master.dst, (uint8_t[]){ 198, 51, 100, 2 }, 4);
-		e.master.sport = 40000;
-		e.master.dport = 21;
-		CAPTURE(out, false, json_expectations(j, &e, 1));
-		expect_str(out,
-			   "{\"expectations\": [{\"family\": \"ipv4\", \"src\": \"198.51.100.2\", "
-			   "\"dst\": \"192.0.2.2\", \"dport\": 40001, \"timeout\": 118, "
-			   "\"master\": {\"src\": \"192.0.2.2\", \"dst\": \"198.51.100.2\", "
-			   "\"sport\": 40000, \"dport\": 21}}]}\n",
-			   "expect: JSON");
-		CAPTURE(out, false, print_expectation_text(f, &e));
-		expect_str(out,
-			   "ipv4 198.51.100.2 -> 192.0.2.2:40001  timeout 118  master 192.0.2.2:40000 -> 198.51.100.2:21\n",
-			   "expect: text");
-		e.src_any = true;
-		CAPTURE(out, false, json_expectations(j, &e, 1));
-		ok(out && strstr(out, "\"src\": null"), "expect: wildcard source is null");
-		free(out);
-		CAPTURE(out, false, json_expectations(j, NULL, 0));
-		expect_str(out, "{\"expectations\": []}\n", "expect: JSON, none");
-		CAPTURE(out, true, json_expectations(j, NULL, 0));
-		expect_str(out, "{\n  \"expectations\": []\n}\n", "expect: pretty JSON, none");
-	}
+	/* A scope without keys of its own; values unknown to this build. */
+	ps.def.bounce = 7;
+	ps.def.action = 9;
+	ps.nscopes = 1;
+	scopes[0].policy.set = 0;
+	st->n = 0;
+	GOLDEN("show-unknown", output_show(p, &ps, st));
 	free(st);
+}
+
+static void test_output_events(void)
+{
+	struct ftpalg_event ev = {
+		.has_reason = true, .reason = FTPALG_REASON_BOUNCE,
+		.has_action = true, .action = FTPALG_ACTION_DROP,
+		.family = AF_INET, .data_family = AF_INET,
+		.has_client = true, .client = { 192, 0, 2, 2 },
+		.has_client_port = true, .client_port = 40000,
+		.has_server = true, .server = { 198, 51, 100, 2 },
+		.has_server_port = true, .server_port = 21,
+		.has_data = true, .data = { 198, 51, 100, 9 },
+		.has_data_port = true, .data_port = 2000,
+		.has_scope = true,
+		.scope = { .family = AF_INET, .len = 24, .addr = { 198, 51, 100 } },
+	};
+	char *out, *one;
+
+	GOLDEN("event-ipv4", output_event(p, &ev));
+	CAPTURE(out, true, false, output_event(p, &ev); output_event(p, &ev));
+	one = read_golden("event-ipv4.json");
+	ok(out && one && strlen(out) == 2 * strlen(one) &&
+	   !strncmp(out, one, strlen(one)) && !strcmp(out + strlen(one), one),
+	   "monitor -j: one JSON object a line");
+	free(out);
+	free(one);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.has_reason = true;
+	ev.reason = FTPALG_REASON_PASSIVE_WINDOW;
+	ev.has_action = true;
+	ev.action = FTPALG_ACTION_RESET;
+	ev.family = AF_INET6;
+	ev.has_client = ev.has_server = true;
+	inet_pton(AF_INET6, "2001:db8::2", ev.client);
+	inet_pton(AF_INET6, "2001:db8:1::2", ev.server);
+	ev.has_client_port = ev.has_server_port = true;
+	ev.client_port = 50000;
+	ev.server_port = 21;
+	ev.has_data_port = true;
+	ev.data_port = 30000;
+	GOLDEN("event-ipv6", output_event(p, &ev));
+
+	ev.reason = 42;
+	ev.has_action = false;
+	ev.has_client_port = false;
+	GOLDEN("event-unknown", output_event(p, &ev));
+}
+
+static void test_output_conntrack(void)
+{
+	struct ftpalg_session s[2] = { 0 };
+	struct ftpalg_expectation e = { 0 };
+
+	s[0].family = AF_INET;
+	memcpy(s[0].orig.src, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	memcpy(s[0].orig.dst, (uint8_t[]){ 198, 51, 100, 2 }, 4);
+	s[0].orig.sport = 40000;
+	s[0].orig.dport = 21;
+	memcpy(s[0].reply.src, (uint8_t[]){ 198, 51, 100, 2 }, 4);
+	memcpy(s[0].reply.dst, (uint8_t[]){ 203, 0, 113, 1 }, 4);
+	s[0].reply.sport = 21;
+	s[0].reply.dport = 61000;
+	s[0].nat = true;
+	s[0].has_state = s[0].has_timeout = s[0].has_mark = true;
+	s[0].state = 3;
+	s[0].timeout = 431999;
+	s[0].mark = 0;
+	s[1].family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::2", s[1].orig.src);
+	inet_pton(AF_INET6, "2001:db8:1::2", s[1].orig.dst);
+	s[1].orig.sport = 50000;
+	s[1].orig.dport = 21;
+	s[1].has_state = true;
+	s[1].state = 7;
+	GOLDEN("sessions", output_sessions(p, s, 2));
+	GOLDEN("sessions-none", output_sessions(p, NULL, 0));
+
+	e.family = AF_INET;
+	memcpy(e.src, (uint8_t[]){ 198, 51, 100, 2 }, 4);
+	memcpy(e.dst, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	e.dport = 40001;
+	e.timeout = 118;
+	e.has_master = true;
+	memcpy(e.master.src, (uint8_t[]){ 192, 0, 2, 2 }, 4);
+	memcpy(e.master.dst, (uint8_t[]){ 198, 51, 100, 2 }, 4);
+	e.master.sport = 40000;
+	e.master.dport = 21;
+	GOLDEN("expect", output_expectations(p, &e, 1));
+	e.src_any = true;
+	e.has_master = false;
+	GOLDEN("expect-wildcard", output_expectations(p, &e, 1));
+	GOLDEN("expect-none", output_expectations(p, NULL, 0));
 }
 
 /* ---------------------------------------------------------------- batch */
 
 /* batch_parse() of @text; returns its status, *line the failing line. */
-static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
+static int parse_batch(const char *text, unsigned int where, struct batch *b,
 		       unsigned int *line, char *err, size_t errlen)
 {
 	struct ftpalgctl_request opts = { .json = true, .netns = "ns1" };
@@ -778,7 +694,7 @@ static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
 	int rc;
 
 	memcpy(copy, text, len + 1);
-	rc = batch_parse(copy, len, &opts, allowed, b, line, err, errlen);
+	rc = batch_parse(copy, len, &opts, where, b, line, err, errlen);
 	free(copy);
 	return rc;
 }
@@ -786,28 +702,28 @@ static int parse_batch(const char *text, uint32_t allowed, struct batch *b,
 static const struct {
 	int rc;
 	unsigned int line;
-	uint32_t allowed;
+	unsigned int where;
 	const char *text;
 	const char *why;	/* a word of the message */
 } batches[] = {
-	{ 0, 0, BATCH_CMDS, "", NULL },
-	{ 0, 0, BATCH_CMDS, "\n\n# only comments\n   \t\n", NULL },
-	{ 0, 0, BATCH_CMDS, "show\nset active off\nstats reset\nsessions\nexpect", NULL },
-	{ 2, 2, BATCH_CMDS, "show\nsave\n", "JSON" },	/* the options have -j */
-	{ 0, 0, BATCH_CMDS, "set active off # trailing comment\r\n", NULL },
-	{ 0, 0, RESTORE_CMDS, "set active off\nset server 192.0.2.0/24 min-port 0\nunset server 192.0.2.0/24\n", NULL },
-	{ 2, 3, BATCH_CMDS, "show\n\nset bogus 1\nshow\n", "unknown key" },
-	{ 2, 1, BATCH_CMDS, "monitor\n", "cannot be used" },
-	{ 2, 1, BATCH_CMDS, "restore x\n", "cannot be used" },
-	{ 2, 1, BATCH_CMDS, "help\n", "cannot be used" },
-	{ 2, 2, BATCH_CMDS, "show\n-j show\n", "options" },
-	{ 2, 1, BATCH_CMDS, "ftpalgctl show\n", "unknown command" },
-	{ 2, 1, BATCH_CMDS, "Show\n", "unknown command" },
-	{ 2, 2, RESTORE_CMDS, "set active off\nshow\n", "only set and unset" },
-	{ 2, 1, RESTORE_CMDS, "stats reset\n", "only set and unset" },
-	{ 2, 1, RESTORE_CMDS, "set server 192.0.2.1/24 active on\n", "host bits" },
-	{ 2, 2, RESTORE_CMDS, "set active on\nset active\n", "missing value" },
-	{ 2, 1, BATCH_CMDS, "set active on# glued\n", "invalid active" },
+	{ 0, 0, IN_BATCH, "", NULL },
+	{ 0, 0, IN_BATCH, "\n\n# only comments\n   \t\n", NULL },
+	{ 0, 0, IN_BATCH, "show\nset active off\nstats reset\nsessions\nexpect", NULL },
+	{ 2, 2, IN_BATCH, "show\nsave\n", "JSON" },	/* the options have -j */
+	{ 0, 0, IN_BATCH, "set active off # trailing comment\r\n", NULL },
+	{ 0, 0, IN_RESTORE, "set active off\nset server 192.0.2.0/24 min-port 0\nunset server 192.0.2.0/24\n", NULL },
+	{ 2, 3, IN_BATCH, "show\n\nset bogus 1\nshow\n", "unknown key" },
+	{ 2, 1, IN_BATCH, "monitor\n", "cannot be used" },
+	{ 2, 1, IN_BATCH, "restore x\n", "cannot be used" },
+	{ 2, 1, IN_BATCH, "help\n", "cannot be used" },
+	{ 2, 2, IN_BATCH, "show\n-j show\n", "options" },
+	{ 2, 1, IN_BATCH, "ftpalgctl show\n", "unknown command" },
+	{ 2, 1, IN_BATCH, "Show\n", "unknown command" },
+	{ 2, 2, IN_RESTORE, "set active off\nshow\n", "only set and unset" },
+	{ 2, 1, IN_RESTORE, "stats reset\n", "only set and unset" },
+	{ 2, 1, IN_RESTORE, "set server 192.0.2.1/24 active on\n", "host bits" },
+	{ 2, 2, IN_RESTORE, "set active on\nset active\n", "missing value" },
+	{ 2, 1, IN_BATCH, "set active on# glued\n", "invalid active" },
 };
 
 static void test_batch(void)
@@ -821,7 +737,7 @@ static void test_batch(void)
 
 	for (size_t i = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
 		err[0] = '\0';
-		rc = parse_batch(batches[i].text, batches[i].allowed, &b, &line,
+		rc = parse_batch(batches[i].text, batches[i].where, &b, &line,
 				 err, sizeof(err));
 		ok(rc == batches[i].rc && (!rc || line == batches[i].line) &&
 		   (!batches[i].why || strstr(err, batches[i].why)),
@@ -833,24 +749,24 @@ static void test_batch(void)
 		char text[] = "show\nset\0 active on\n";
 		struct ftpalgctl_request opts = { 0 };
 
-		ok(batch_parse(text, sizeof(text) - 1, &opts, BATCH_CMDS, &b,
+		ok(batch_parse(text, sizeof(text) - 1, &opts, IN_BATCH, &b,
 			       &line, err, sizeof(err)) == 2 && line == 2 &&
 		   strstr(err, "NUL"), "a NUL byte is an error of its line (%s)", err);
 		batch_free(&b);
 	}
 	for (int i = 0; i < 70; i++)
 		strcat(words, " x");
-	ok(parse_batch(words, BATCH_CMDS, &b, &line, err, sizeof(err)) == 2 &&
+	ok(parse_batch(words, IN_BATCH, &b, &line, err, sizeof(err)) == 2 &&
 	   strstr(err, "words"), "too many words on a line (%s)", err);
 	batch_free(&b);
 
 	rc = parse_batch("show\n  set   server 2001:db8::/32\tactive off\n# c\nstats reset",
-			 BATCH_CMDS, &b, &line, err, sizeof(err));
+			 IN_BATCH, &b, &line, err, sizeof(err));
 	ok(!rc && b.n == 3 && b.cmds[0].line == 1 && b.cmds[1].line == 2 &&
-	   b.cmds[2].line == 4 && b.cmds[0].req.cmd == FTPALGCTL_CMD_SHOW &&
-	   b.cmds[1].req.cmd == FTPALGCTL_CMD_SET && b.cmds[1].req.has_scope &&
+	   b.cmds[2].line == 4 && b.cmds[0].req.cmd == CMD("show") &&
+	   b.cmds[1].req.cmd == CMD("set") && b.cmds[1].req.has_scope &&
 	   b.cmds[1].req.scope.family == AF_INET6 &&
-	   b.cmds[2].req.cmd == FTPALGCTL_CMD_STATS_RESET &&
+	   b.cmds[2].req.cmd == CMD("stats") && b.cmds[2].req.reset &&
 	   b.cmds[1].req.json && !strcmp(b.cmds[1].req.netns, "ns1"),
 	   "batch: commands, their lines, the command line's options");
 	batch_free(&b);
@@ -863,7 +779,7 @@ static void test_batch(void)
 			 "set server 192.0.2.0/24 action reset\n"
 			 "set server 198.51.100.0/24 passive-map on\n"
 			 "unset server 2001:db8::/32\n",
-			 RESTORE_CMDS, &b, &line, err, sizeof(err));
+			 IN_RESTORE, &b, &line, err, sizeof(err));
 	ok(!rc && !batch_policy(&b, &ps, &line, err, sizeof(err)) &&
 	   ps.have_default &&
 	   ps.def.set == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_MIN_PORT) |
@@ -879,20 +795,14 @@ static void test_batch(void)
 	batch_free(&b);
 
 	/* save's output reads back as the same policy. */
-	CAPTURE(out, false, print_policy_batch(f, &ps));
-	rc = parse_batch(out, RESTORE_CMDS, &b, &line, err, sizeof(err));
+	CAPTURE(out, false, false, output_save(p, &ps));
+	rc = parse_batch(out, IN_RESTORE, &b, &line, err, sizeof(err));
 	ok(!rc && !batch_policy(&b, &again, &line, err, sizeof(err)) &&
 	   again.nscopes == ps.nscopes &&
 	   !memcmp(&again.def, &ps.def, sizeof(ps.def)) &&
 	   !memcmp(again.scopes, ps.scopes, ps.nscopes * sizeof(*ps.scopes)),
 	   "save -> restore: the same policy (%s)", err);
-	expect_str(out,
-		   "# ftpalgctl save: the whole policy of the namespace; apply it with\n"
-		   "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n"
-		   "set active on bounce allow min-port 2000\n"
-		   "set server 192.0.2.0/24 active on action reset\n"
-		   "set server 198.51.100.0/24 passive-map on\n",
-		   "save: set lines");
+	expect_golden(out, "save.txt");
 	batch_free(&b);
 	free(again.scopes);
 
@@ -936,7 +846,7 @@ static void test_batch(void)
 	free(ps.scopes);
 
 	rc = parse_batch("set server 192.0.2.0/24 active on\nunset server 192.0.2.0/24\n"
-			 "unset server 192.0.2.0/24\n", RESTORE_CMDS, &b, &line,
+			 "unset server 192.0.2.0/24\n", IN_RESTORE, &b, &line,
 			 err, sizeof(err));
 	ok(!rc && batch_policy(&b, &ps, &line, err, sizeof(err)) == 2 &&
 	   line == 3 && strstr(err, "192.0.2.0/24"),
@@ -969,15 +879,18 @@ static void test_names(void)
 		   "refused_passive_redirect"), "a counter name matches its enum");
 }
 
-int main(void)
+int main(int argc, char *argv[])
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1)
+		testdata = argv[1];
 	test_grammar();
 	test_requests();
 	test_messages();
 	test_batch();
-	test_json_writer();
-	test_output();
+	test_output_policy();
+	test_output_events();
+	test_output_conntrack();
 	test_names();
 	printf("1..%d\n", tests);
 	if (failures)

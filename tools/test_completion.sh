@@ -4,8 +4,16 @@
 # it: COMP_LINE and COMP_POINT, and COMP_WORDS split at COMP_WORDBREAKS
 # (so "2001:db8::/32" and "--netns=NAME" are several words).  Runs with
 # the bash-completion package's _init_completion when it is installed,
-# and without it.  Usage: test_completion.sh   (from tools/; TAP output)
+# and without it.  The commands, keys and options it must offer are read
+# from the tables that print the binary's usage text.
+# Usage: test_completion.sh [./ftpalgctl]   (from tools/; TAP output)
 SCRIPT=completion/ftpalgctl.bash
+BIN=${1:-./ftpalgctl}
+usage=$("$BIN" help) || { echo "not ok 1 - $BIN help"; exit 1; }
+usage_list() { awk -v head="$1" -f usage_list.awk <<< "$usage"; }
+mapfile -t commands < <(usage_list COMMAND)
+mapfile -t keys < <(usage_list 'KEY VALUE')
+mapfile -t long_options < <(sed -n '/^OPTIONS :=/,/^COMMAND/p' <<< "$usage" | grep -o -- '--[a-z]*')
 n=0
 fail=0
 dir=$(mktemp -d)
@@ -75,17 +83,17 @@ t()
 cases()
 {
 	local m=$1
-	t "$m" "ftpalgctl " show set unset stats sessions expect monitor save restore help
+	t "$m" "ftpalgctl " "${commands[@]}"
 	t "$m" "ftpalgctl sa" save
 	t "$m" "ftpalgctl res" restore
-	t "$m" "ftpalgctl --" --json --pretty --netns --batch --help --version
+	t "$m" "ftpalgctl --" "${long_options[@]}"
 	t "$m" "ftpalgctl -n " blue red
 	t "$m" "ftpalgctl --netns=b" blue
 	t "$m" "ftpalgctl --netns=blue s" show set stats sessions save
 	t "$m" "ftpalgctl --netns=blue -j st" stats
 	t "$m" "ftpalgctl stats " reset
-	t "$m" "ftpalgctl set " active bounce min-port passive-window passive-map action server
-	t "$m" "ftpalgctl set server 2001:db8::/32 " active bounce min-port passive-window passive-map action
+	t "$m" "ftpalgctl set " "${keys[@]}" server
+	t "$m" "ftpalgctl set server 2001:db8::/32 " "${keys[@]}"
 	t "$m" "ftpalgctl set server 2001:db8::/32 act" active action
 	t "$m" "ftpalgctl set server 2001:db8::/32 active " on off
 	t "$m" "ftpalgctl set server 2001:db8::/32 active on " bounce min-port passive-window passive-map action

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # ftpalgctl.8 against the code: its COUNTERS and REFUSAL REASONS lists
 # against include/ftpalg_names.h (names and order), its COMMANDS and
-# POLICY KEYS against the keywords of cmdline.c, and groff's warnings.
-# Usage: test_man.sh [ftpalgctl.8]   (from tools/; TAP output)
+# POLICY KEYS against the tables of commands and keys, as the binary's
+# usage text prints them, and groff's warnings.
+# Usage: test_man.sh [ftpalgctl.8 [./ftpalgctl]]   (from tools/; TAP output)
 MAN=${1:-ftpalgctl.8}
+BIN=${2:-./ftpalgctl}
 NAMES=../include/ftpalg_names.h
-CMDLINE=cmdline.c
 n=0
 fail=0
 
@@ -48,12 +49,11 @@ same "REFUSAL REASONS: every reason of FTPALG_REASON_NAMES but none, in order" \
 	"$(names_of FTPALG_REASON_NAMES | grep -vx none)" "$(man_terms 'REFUSAL REASONS')"
 
 # the keywords of the command table and of the key table
-cmds=$(sed -n '/^} commands\[\] = {/,/^};/p; /^static const struct {/,/^} commands/p' "$CMDLINE" |
-	sed -n 's/^\t{ "\([a-z]*\)",.*/\1/p' | sort)
-same "COMMANDS: every command of cmdline.c" "$cmds" "$(man_terms COMMANDS | sort)"
-keys=$(sed -n '/key_names\[FTPALG_POLICY_A_MAX + 1\] = {/,/^};/p' "$CMDLINE" |
-	sed -n 's/.*= *"\([a-z-]*\)",/\1/p' | sort)
-same "POLICY KEYS: every key of cmdline.c" "$keys" "$(man_terms 'POLICY KEYS' | sort)"
+usage_list() { "$BIN" help | awk -v head="$1" -f usage_list.awk | sort; }
+same "COMMANDS: every command of the table" "$(usage_list COMMAND)" \
+	"$(man_terms COMMANDS | sort)"
+same "POLICY KEYS: every key of the table" "$(usage_list 'KEY VALUE')" \
+	"$(man_terms 'POLICY KEYS' | sort)"
 
 if command -v groff >/dev/null; then
 	out=$(groff -man -ww -z "$MAN" 2>&1)

@@ -756,11 +756,15 @@ curl_mode_opts()
 # curl_get_file FILE MODE HOST [PORT [OUT [TIMEOUT]]]: curl_get for FILE of
 # the server's root.  The transfer must have used MODE's command and no
 # other: on an error reply curl falls back from EPSV to PASV and from EPRT
-# to PORT, which would hide a failure of the mode under test.
+# to PORT, which would hide a failure of the mode under test.  With
+# CURL_STALL set, curl also gives up after that many seconds without a
+# byte (a stalled transfer), however long TIMEOUT is.
 curl_get_file()
 {
 	local file=$1 mode=$2 host=$3 port=${4:-$CTRL_PORT} out=${5:-$TMPD/dl.bin}
 	local tmo=${6:-$CLIENT_TIMEOUT} want=${mode^^} not
+	local -a stall=()
+	[ -n "${CURL_STALL:-}" ] && stall=(--speed-limit 1 --speed-time "$CURL_STALL")
 	curl_mode_opts "$mode" || return 2
 	case $mode in
 	port) not=EPRT ;;
@@ -770,7 +774,7 @@ curl_get_file()
 	esac
 	rm -f "$out"
 	nsx "$NS_C" timeout $((tmo + 5)) curl -sS -v --max-time "$tmo" \
-		--connect-timeout "$tmo" "${CURL_MODE_OPTS[@]}" -o "$out" \
+		--connect-timeout "$tmo" "${stall[@]}" "${CURL_MODE_OPTS[@]}" -o "$out" \
 		"ftp://$(url_host "$host"):$port/$file" > "$out.log" 2>&1
 	local rc=$?
 	if [ $rc -ne 0 ]; then

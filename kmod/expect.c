@@ -232,16 +232,49 @@ static void ftpalg_expect_log(const struct ftpalg_seg *s, bool dropped,
 			      FTPALG_HELPER_NAME, what, err);
 }
 
-void ftpalg_expect_created(struct ftpalg_seg *s)
+/*
+ * Register @exp for a NATed connection (nat.c) and count what came of it.
+ * Passive ports stay inside the policy's window; a port taken on the
+ * router is replaced by a free one.  Returns 0 if @exp is registered.
+ */
+static int ftpalg_expect_nat(struct ftpalg_seg *s,
+			     struct nf_conntrack_expect *exp,
+			     const struct ftp_match *m,
+			     const struct ftpalg_policy *pol,
+			     unsigned int line_off, bool can_mangle)
 {
-	s->expected++;
-	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
+	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX;
+	struct nf_conn *ct = s->ct;
+	int ret;
+
+	if (exp->class == FTPALG_EXP_PASSIVE && pol->passive_max) {
+		lo = pol->passive_min;
+		hi = pol->passive_max;
+	}
+	ret = ftpalg_nat_expect(s, exp, m, lo, hi, line_off, can_mangle);
+	if (ret == -EBUSY) {
+		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
+		return ret;
+	}
+	if (ret < 0) {
+		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
+		if (ret == -ENOMEM && ftpalg_log_allowed(ct))
+			nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
+		return ret;
+	}
+	/* the announced port was outside the window: it got one inside */
+	if (exp->class == FTPALG_EXP_PASSIVE &&
+	    (m->ep.port < lo || m->ep.port > hi))
+		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
+	return 0;
 }
 
 /*
- * Expect the data connection that @m announces.  Returns a netfilter
- * verdict, or FTPALG_REASON_EXPECT_LIMIT as a negative number when the
- * namespace is at its cap.
+ * Expect the data connection that @m announces.  Returns 0 when the line
+ * may go on, whether or not an expectation was made (s->expected counts
+ * them); -ENOSPC when the namespace is at its cap (the caller refuses
+ * the line); -ENOMEM when the segment is to be dropped for want of
+ * memory (the sender retransmits, and it is tried again).
  */
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
@@ -251,12 +284,12 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 						   FTPALG_EXP_PASSIVE;
 	struct nf_conn *ct = s->ct;
 	struct ftpalg_exp_table *t = ftpalg_pernet(nf_ct_net(ct))->exp_table;
-	unsigned int expected = s->expected;
 	enum ip_conntrack_dir dir = s->dir;
 	struct nf_conntrack_expect *exp;
 	__be16 port = htons(m->ep.port);
-	int ret = NF_ACCEPT, err;
 	unsigned int gen = 0;
+	bool drop = false;
+	int err;
 
 	/*
 	 * A connection at max_expected of this class gets the new one in
@@ -264,15 +297,14 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	 */
 	s->exp_replaces = ftpalg_expecting(ct, class) >= ftpalg_max_expected();
 	if (!ftpalg_exp_reserve(t, s->exp_replaces, &gen))
-		return -FTPALG_REASON_EXPECT_LIMIT;
+		return -ENOSPC;
 
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
 		ftpalg_exp_unreserve(t);
 		ftpalg_count(ct, FTPALG_STAT_NOMEM);
 		ftpalg_expect_log(s, true, "cannot alloc expectation", -ENOMEM);
-		/* as for a rewrite: the sender retransmits, we try again */
-		return NF_DROP;
+		return -ENOMEM;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
 	nf_ct_expect_init(exp, class, nf_ct_l3num(ct),
@@ -281,23 +313,26 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			  IPPROTO_TCP, NULL, &port);
 
 	if (ct->status & IPS_NAT_MASK) {
-		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
+		err = ftpalg_expect_nat(s, exp, m, pol, line_off, can_mangle);
+		/* as for the allocation: the sender retransmits */
+		drop = err == -ENOMEM;
 	} else {
 		err = nf_ct_expect_related(exp, 0);
-		if (!err) {
-			ftpalg_expect_created(s);
-		} else {
+		if (err) {
 			ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
 			ftpalg_expect_log(s, false, "cannot add expectation",
 					  err);
 		}
 	}
-	if (s->expected != expected)
+	if (!err) {
+		s->expected++;
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
 		ftpalg_exp_add(t, exp, s->exp_replaces, gen);
-	else
+	} else {
 		ftpalg_exp_unreserve(t);
+	}
 	nf_ct_expect_put(exp);
-	return ret;
+	return drop ? -ENOMEM : 0;
 }
 
 /*

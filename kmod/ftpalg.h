@@ -145,7 +145,6 @@ void ftpalg_expect_net_exit(struct ftpalg_net *fn);
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
-void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
 void ftpalg_expect_pickup(struct nf_conn *ct);
 
@@ -157,7 +156,7 @@ void ftpalg_sync_seqadj(struct nf_conn *ct);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
-		      const struct ftp_match *m, const struct ftpalg_policy *pol,
+		      const struct ftp_match *m, u16 lo, u16 hi,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off);

@@ -34,12 +34,16 @@
 #define FTPALG_LOCK_BITS	8
 static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 
-/* Internal verdicts: a refusal resetting both ends; go on with a segment. */
-#define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
-
-/* Stop values of the stream callbacks (see stream.h): a refusal. */
-#define FTPALG_STOP_DROP	16
-#define FTPALG_STOP_RESET	17
+/*
+ * What a line asks of its segment, in the values the stream callbacks
+ * return (stream.h): go on with it, or stop it, to be dropped or to reset
+ * both ends.  Only ftpalg_segment() turns this into a netfilter verdict.
+ */
+enum ftpalg_outcome {
+	FTPALG_PASS		= FTP_STREAM_ACCEPT,
+	FTPALG_STOP_DROP	= 16,	/* beyond the stream's own values */
+	FTPALG_STOP_RESET,
+};
 
 /*
  * What a connection needs beyond its 32 bytes, allocated on demand: the
@@ -138,8 +142,9 @@ static const char * const ftpalg_reason_name[] = FTPALG_REASON_NAMES;
  * drop the segment or reset both ends.  A dropped segment's
  * retransmission is judged again, with the same outcome.
  */
-static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
-			 enum ftpalg_reason reason)
+static enum ftpalg_outcome ftpalg_refuse(struct ftpalg_seg *s,
+					 const struct ftp_match *m,
+					 enum ftpalg_reason reason)
 {
 	struct ftpalg_refusal r = {
 		.reason = reason,
@@ -154,13 +159,15 @@ static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
 	if (ftpalg_log_allowed(s->ct))
 		nf_ct_helper_log(s->skb, s->ct, "refused: %s",
 				 ftpalg_reason_name[reason]);
-	return pol.action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
-						    NF_DROP;
+	return pol.action == FTPALG_ACTION_RESET ? FTPALG_STOP_RESET :
+						    FTPALG_STOP_DROP;
 }
 
 /* A PORT/EPRT, or a 227/229 answering PASV/EPSV. */
-static int ftpalg_announce(struct ftpalg_seg *s, const struct ftp_match *m,
-			   unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_announce(struct ftpalg_seg *s,
+					   const struct ftp_match *m,
+					   unsigned int line_off,
+					   bool in_segment)
 {
 	enum ftpalg_reason reason;
 	struct ftpalg_policy pol;
@@ -173,12 +180,13 @@ static int ftpalg_announce(struct ftpalg_seg *s, const struct ftp_match *m,
 		return ftpalg_refuse(s, m, reason);
 	if (!expect) {
 		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
-		return NF_ACCEPT;
+		return FTPALG_PASS;
 	}
 	ret = ftpalg_expect_create(s, m, &pol, line_off, in_segment);
-	if (ret < 0)
-		return ftpalg_refuse(s, m, -ret);
-	return ret;
+	if (ret == -ENOSPC)
+		return ftpalg_refuse(s, m, FTPALG_REASON_EXPECT_LIMIT);
+	/* no memory: the sender retransmits, we try again */
+	return ret ? FTPALG_STOP_DROP : FTPALG_PASS;
 }
 
 static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
@@ -189,12 +197,15 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 };
 
 /* A line naming a data endpoint: PORT/EPRT, or a 227/229. */
-static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			   enum ftp_event ev, const struct ftp_match *m,
-			   unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_endpoint(struct ftpalg_seg *s,
+					   struct ftpalg_conn *st,
+					   enum ftp_event ev,
+					   const struct ftp_match *m,
+					   unsigned int line_off,
+					   bool in_segment)
 {
 	unsigned int expected = s->expected;
-	int ret;
+	enum ftpalg_outcome ret;
 
 	ftpalg_count(s->ct, ftpalg_kind_stat[m->kind]);
 	/*
@@ -206,10 +217,10 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	else
 		ret = ftpalg_announce(s, m, line_off, in_segment);
 	/* a reply to a PASV/EPSV from before the pickup (sync.c) */
-	if (ev == FTP_EV_PICKUP && ret == NF_ACCEPT)
+	if (ev == FTP_EV_PICKUP && ret == FTPALG_PASS)
 		ftpalg_count(s->ct, FTPALG_STAT_PICKUP);
 	/* the server's answer to a PORT that expects nothing settles nothing */
-	if (ev == FTP_EV_ACTIVE && ret == NF_ACCEPT && s->expected == expected)
+	if (ev == FTP_EV_ACTIVE && ret == FTPALG_PASS && s->expected == expected)
 		ftp_session_untrack(&st->sess);
 	return ret;
 }
@@ -220,9 +231,10 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
  * segment (@in_segment); otherwise it cannot be rewritten, because its
  * beginning has already been forwarded.
  */
-static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
-		       const char *line, unsigned int len,
-		       unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_line(struct ftpalg_seg *s,
+				       struct ftpalg_conn *st,
+				       const char *line, unsigned int len,
+				       unsigned int line_off, bool in_segment)
 {
 	struct ftp_match m;
 	enum ftp_event ev;
@@ -261,7 +273,7 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	case FTP_EV_PICKUP:
 		return ftpalg_endpoint(s, st, ev, &m, line_off, in_segment);
 	}
-	return NF_ACCEPT;
+	return FTPALG_PASS;
 }
 
 /* The stream layer's callbacks; ctx is the struct ftpalg_seg. */
@@ -286,16 +298,17 @@ static int ftpalg_cb_line(void *ctx, unsigned int seq, const char *line,
 	struct ftpalg_seg *s = ctx;
 	struct ftpalg_conn *st = ftpalg_conn(s);
 	unsigned int rewrites = s->rewrites;
-	int delta = s->delta, ret;
+	enum ftpalg_outcome ret;
+	int delta = s->delta;
 
 	s->fixed_len = flags & FTP_STREAM_FIXED_LEN;
 	ret = ftpalg_line(s, st, line, len, off, flags & FTP_STREAM_WHOLE);
-	if (ret == FTPALG_VERDICT_RESET)
-		return FTPALG_STOP_RESET;
-	if (ret != NF_ACCEPT)
-		return FTPALG_STOP_DROP;
-	if (s->rewrites != rewrites)
+	if (ret != FTPALG_PASS)
+		return ret;
+	if (s->rewrites != rewrites) {
+		ftpalg_count(s->ct, FTPALG_STAT_NAT_REWRITE);
 		*port = s->announced;
+	}
 	if (s->delta != delta) {
 		/* the sequence offset moves at this line, see stream.h */
 		if (!s->adj_delta)
@@ -316,7 +329,7 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 			    unsigned int off, unsigned short port)
 {
 	struct ftpalg_seg *s = ctx;
-	unsigned int verb = 0;
+	unsigned int rewrites = s->rewrites, verb = 0;
 	struct ftp_match m;
 
 	/* as the session reads a command: after Telnet bytes and NULs */
@@ -329,8 +342,11 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 		return FTPALG_STOP_DROP;
 	}
 	m.arg_off += verb;
-	return ftpalg_nat_replay(s, &m, port, off) == NF_ACCEPT ?
-	       FTP_STREAM_ACCEPT : FTPALG_STOP_DROP;
+	if (ftpalg_nat_replay(s, &m, port, off))
+		return FTPALG_STOP_DROP;
+	if (s->rewrites != rewrites)
+		ftpalg_count(s->ct, FTPALG_STAT_NAT_REWRITE);
+	return FTPALG_PASS;
 }
 
 static int ftpalg_cb_extend(void *ctx, const char *bytes, unsigned int len)

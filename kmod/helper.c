@@ -137,30 +137,44 @@ static const enum ftpalg_stat ftpalg_reason_stat[FTPALG_REASON_MAX + 1] = {
 static const char * const ftpalg_reason_name[] = FTPALG_REASON_NAMES;
 
 /*
- * Refuse what the line announced (@m, if it named a data endpoint): count
- * it, report it, log it (rate-limited, as the in-tree helpers do), and
- * drop the segment or reset both ends.  A dropped segment's
- * retransmission is judged again, with the same outcome.
+ * Refuse what the line announced (@m, if it named a data endpoint) under
+ * @pol, the policy of @scope: count it, report it, log it (rate-limited,
+ * as the in-tree helpers do), and drop the segment or reset both ends.
+ * A dropped segment's retransmission is judged again, with the same
+ * outcome.
  */
 static enum ftpalg_outcome ftpalg_refuse(struct ftpalg_seg *s,
 					 const struct ftp_match *m,
-					 enum ftpalg_reason reason)
+					 enum ftpalg_reason reason,
+					 const struct ftpalg_policy *pol,
+					 const struct ftpalg_scope *scope)
 {
 	struct ftpalg_refusal r = {
 		.reason = reason,
+		.action = pol->action,
 		.data = m ? &m->ep : NULL,
+		.scope = scope,
 	};
-	struct ftpalg_policy pol;
 
-	r.scope = ftpalg_policy_get(s->ct, &pol);
-	r.action = pol.action;
 	ftpalg_count(s->ct, ftpalg_reason_stat[reason]);
 	ftpalg_genl_event(s->ct, &r);
 	if (ftpalg_log_allowed(s->ct))
 		nf_ct_helper_log(s->skb, s->ct, "refused: %s",
 				 ftpalg_reason_name[reason]);
-	return pol.action == FTPALG_ACTION_RESET ? FTPALG_STOP_RESET :
-						    FTPALG_STOP_DROP;
+	return pol->action == FTPALG_ACTION_RESET ? FTPALG_STOP_RESET :
+						     FTPALG_STOP_DROP;
+}
+
+/* Refuse a line that is refused before the policy is looked up. */
+static enum ftpalg_outcome ftpalg_refuse_line(struct ftpalg_seg *s,
+					      const struct ftp_match *m,
+					      enum ftpalg_reason reason)
+{
+	const struct ftpalg_scope *scope;
+	struct ftpalg_policy pol;
+
+	scope = ftpalg_policy_get(s->ct, &pol);
+	return ftpalg_refuse(s, m, reason, &pol, scope);
 }
 
 /* A PORT/EPRT, or a 227/229 answering PASV/EPSV. */
@@ -169,22 +183,24 @@ static enum ftpalg_outcome ftpalg_announce(struct ftpalg_seg *s,
 					   unsigned int line_off,
 					   bool in_segment)
 {
+	const struct ftpalg_scope *scope;
 	enum ftpalg_reason reason;
 	struct ftpalg_policy pol;
 	bool expect;
 	int ret;
 
-	ftpalg_policy_get(s->ct, &pol);
+	scope = ftpalg_policy_get(s->ct, &pol);
 	reason = ftpalg_policy_judge(s->ct, m, &pol, &expect);
 	if (reason != FTPALG_REASON_NONE)
-		return ftpalg_refuse(s, m, reason);
+		return ftpalg_refuse(s, m, reason, &pol, scope);
 	if (!expect) {
 		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
 		return FTPALG_PASS;
 	}
 	ret = ftpalg_expect_create(s, m, &pol, line_off, in_segment);
 	if (ret == -ENOSPC)
-		return ftpalg_refuse(s, m, FTPALG_REASON_EXPECT_LIMIT);
+		return ftpalg_refuse(s, m, FTPALG_REASON_EXPECT_LIMIT, &pol,
+				     scope);
 	/* no memory: the sender retransmits, we try again */
 	return ret ? FTPALG_STOP_DROP : FTPALG_PASS;
 }
@@ -213,7 +229,7 @@ static enum ftpalg_outcome ftpalg_endpoint(struct ftpalg_seg *s,
 	 * policy judges it as a bounce or a passive redirect.
 	 */
 	if (ev == FTP_EV_UNSOLICITED)
-		ret = ftpalg_refuse(s, m, FTPALG_REASON_UNSOLICITED);
+		ret = ftpalg_refuse_line(s, m, FTPALG_REASON_UNSOLICITED);
 	else
 		ret = ftpalg_announce(s, m, line_off, in_segment);
 	/* a reply to a PASV/EPSV from before the pickup (sync.c) */
@@ -264,9 +280,9 @@ static enum ftpalg_outcome ftpalg_line(struct ftpalg_seg *s,
 				ftp_session_active_pending(&st->sess);
 		break;
 	case FTP_EV_LONG_ADDR:
-		return ftpalg_refuse(s, NULL, FTPALG_REASON_LONG_ADDR);
+		return ftpalg_refuse_line(s, NULL, FTPALG_REASON_LONG_ADDR);
 	case FTP_EV_AFTER_EPSV_ALL:
-		return ftpalg_refuse(s, NULL, FTPALG_REASON_EPSV_ALL);
+		return ftpalg_refuse_line(s, NULL, FTPALG_REASON_EPSV_ALL);
 	case FTP_EV_UNSOLICITED:
 	case FTP_EV_ACTIVE:
 	case FTP_EV_PASSIVE:

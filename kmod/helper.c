@@ -11,6 +11,7 @@
 
 #include <linux/bitfield.h>
 #include <linux/hash.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -613,8 +614,8 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 	return NF_ACCEPT;
 }
 
-int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
-		enum ip_conntrack_info ctinfo)
+static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
+		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
 	struct ftpalg_ext *unused = NULL;
@@ -702,7 +703,7 @@ out:
  * The conntrack is freed.  An ext holds a reference to it, so none is
  * left by now; the state is cleared all the same.
  */
-void ftpalg_destroy(struct nf_conn *ct)
+static void ftpalg_destroy(struct nf_conn *ct)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
 
@@ -710,6 +711,16 @@ void ftpalg_destroy(struct nf_conn *ct)
 	st->ext = NULL;
 	memset(st->stream, 0, sizeof(st->stream));
 	spin_unlock_bh(ftpalg_lock(ct));
+}
+
+static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
+/* what the kernel registered: ftpalg_helpers, or copies (compat.h) */
+static struct nf_conntrack_helper *ftpalg_registered[2] __read_mostly;
+
+bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
+{
+	return h && (h == READ_ONCE(ftpalg_registered[0]) ||
+		     h == READ_ONCE(ftpalg_registered[1]));
 }
 
 /* Is @ext's conntrack still ours and alive? */
@@ -829,7 +840,7 @@ void ftpalg_segments_exit(void)
  * and none will create an expectation or an ext; free every ext (each
  * holds its conntrack) before the helpers are unregistered.
  */
-void ftpalg_release_all(void)
+static void ftpalg_release_all(void)
 {
 	struct net *net;
 
@@ -844,4 +855,29 @@ void ftpalg_release_all(void)
 		ftpalg_ext_collect(en, true);
 	}
 	up_read(&net_rwsem);
+}
+
+static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
+{
+	/* no tuple port, so as not to collide with nf_conntrack_ftp (compat.h) */
+	ftpalg_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME,
+			      ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
+			      ftpalg_help, ftpalg_sync_from_nlattr, THIS_MODULE);
+	h->to_nlattr = ftpalg_sync_to_nlattr;
+	h->destroy = ftpalg_destroy;
+}
+
+int __init ftpalg_helper_register(void)
+{
+	ftpalg_helper_init(&ftpalg_helpers[0], AF_INET);
+	ftpalg_helper_init(&ftpalg_helpers[1], AF_INET6);
+	return ftpalg_helpers_register(ftpalg_helpers, ftpalg_registered,
+				       ARRAY_SIZE(ftpalg_helpers));
+}
+
+void ftpalg_helper_unregister(void)
+{
+	ftpalg_release_all();
+	ftpalg_helpers_unregister(ftpalg_registered,
+				  ARRAY_SIZE(ftpalg_registered));
 }

@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 
 #include "ftpalg.h"
+#include "ftpalg_names.h"
 
 static bool active = true;
 module_param(active, bool, 0444);
@@ -86,32 +87,34 @@ MODULE_PARM_DESC(action, "refusal action: drop or reset (drop)");
 
 static struct ftpalg_policy ftpalg_default __read_mostly;
 
+static const char *const ftpalg_bounce_names[] = FTPALG_BOUNCE_NAMES;
+static const char *const ftpalg_action_names[] = FTPALG_ACTION_NAMES;
+
 int __init ftpalg_policy_params_init(void)
 {
 	struct ftpalg_policy *p = &ftpalg_default;
+	int ret;
 
 	p->active = active;
 	p->min_port = min_port;
 	p->passive_min = passive_min;
 	p->passive_max = passive_max;
 
-	if (!strcmp(bounce, "drop")) {
-		p->bounce = FTPALG_BOUNCE_DROP;
-	} else if (!strcmp(bounce, "allow")) {
-		p->bounce = FTPALG_BOUNCE_ALLOW;
-	} else {
+	ret = match_string(ftpalg_bounce_names, ARRAY_SIZE(ftpalg_bounce_names),
+			   bounce);
+	if (ret < 0) {
 		pr_err("bounce=%s: must be drop or allow\n", bounce);
 		return -EINVAL;
 	}
+	p->bounce = ret;
 
-	if (!strcmp(action, "drop")) {
-		p->action = FTPALG_ACTION_DROP;
-	} else if (!strcmp(action, "reset")) {
-		p->action = FTPALG_ACTION_RESET;
-	} else {
+	ret = match_string(ftpalg_action_names, ARRAY_SIZE(ftpalg_action_names),
+			   action);
+	if (ret < 0) {
 		pr_err("action=%s: must be drop or reset\n", action);
 		return -EINVAL;
 	}
+	p->action = ret;
 	return 0;
 }
 

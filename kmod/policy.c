@@ -369,8 +369,9 @@ out:
  * Does the announced endpoint name @addr?  Never when the peer may read
  * it otherwise (a leading-zero octet, see struct ftp_endpoint).
  */
-static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
-			 const union nf_inet_addr *addr)
+static bool ftpalg_announces_addr(const struct nf_conn *ct,
+				  const struct ftp_endpoint *ep,
+				  const union nf_inet_addr *addr)
 {
 	union nf_inet_addr a = {};
 
@@ -410,14 +411,14 @@ enum ftpalg_reason ftpalg_policy_judge(const struct nf_conn *ct,
 		if (!pol->active)
 			return FTPALG_REASON_ACTIVE_OFF;
 		/* the client's own address, as it sent it: not a bounce */
-		if (!ftpalg_names(ct, &m->ep, &orig->src.u3)) {
+		if (!ftpalg_announces_addr(ct, &m->ep, &orig->src.u3)) {
 			if (pol->bounce == FTPALG_BOUNCE_DROP)
 				return FTPALG_REASON_BOUNCE;
 			*expect = false;
 		}
 	} else if (m->ep.family != FTP_FAMILY_NONE &&
-		   !ftpalg_names(ct, &m->ep, &reply->src.u3) &&
-		   !ftpalg_names(ct, &m->ep, &orig->dst.u3)) {
+		   !ftpalg_announces_addr(ct, &m->ep, &reply->src.u3) &&
+		   !ftpalg_announces_addr(ct, &m->ep, &orig->dst.u3)) {
 		/*
 		 * Neither the server's real address nor the one the client
 		 * connected to (a server behind DNAT announcing its public

@@ -90,6 +90,21 @@ static struct ftpalg_policy ftpalg_default __read_mostly;
 static const char *const ftpalg_bounce_names[] = FTPALG_BOUNCE_NAMES;
 static const char *const ftpalg_action_names[] = FTPALG_ACTION_NAMES;
 
+/* Set *@dst to the index of @val, parameter @param's value, in @names. */
+static int __init ftpalg_param_choice(const char *param, const char *val,
+				      const char *const names[2], u8 *dst)
+{
+	int i = match_string(names, 2, val);
+
+	if (i < 0) {
+		pr_err("%s=%s: must be %s or %s\n", param, val, names[0],
+		       names[1]);
+		return -EINVAL;
+	}
+	*dst = i;
+	return 0;
+}
+
 int __init ftpalg_policy_params_init(void)
 {
 	struct ftpalg_policy *p = &ftpalg_default;
@@ -99,23 +114,12 @@ int __init ftpalg_policy_params_init(void)
 	p->min_port = min_port;
 	p->passive_min = passive_min;
 	p->passive_max = passive_max;
-
-	ret = match_string(ftpalg_bounce_names, ARRAY_SIZE(ftpalg_bounce_names),
-			   bounce);
-	if (ret < 0) {
-		pr_err("bounce=%s: must be drop or allow\n", bounce);
-		return -EINVAL;
-	}
-	p->bounce = ret;
-
-	ret = match_string(ftpalg_action_names, ARRAY_SIZE(ftpalg_action_names),
-			   action);
-	if (ret < 0) {
-		pr_err("action=%s: must be drop or reset\n", action);
-		return -EINVAL;
-	}
-	p->action = ret;
-	return 0;
+	ret = ftpalg_param_choice("bounce", bounce, ftpalg_bounce_names,
+				  &p->bounce);
+	if (ret)
+		return ret;
+	return ftpalg_param_choice("action", action, ftpalg_action_names,
+				   &p->action);
 }
 
 int ftpalg_policy_net_init(struct net *net)

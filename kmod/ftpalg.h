@@ -18,12 +18,13 @@
 #include "session.h"
 #include "stream.h"
 
-struct ftpalg_stats {
+/* One CPU's share of a namespace's counters (tools/ has its sums). */
+struct ftpalg_cpu_stats {
 	u64 cnt[FTPALG_STAT_MAX + 1];
 };
 
 struct ftpalg_net {
-	struct ftpalg_stats __percpu *stats;
+	struct ftpalg_cpu_stats __percpu *stats;
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */

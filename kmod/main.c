@@ -34,7 +34,8 @@ void ftpalg_stats_reset(struct ftpalg_net *fn)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(fn->stats, cpu), 0, sizeof(struct ftpalg_stats));
+		memset(per_cpu_ptr(fn->stats, cpu), 0,
+		       sizeof(struct ftpalg_cpu_stats));
 }
 
 static int ftpalg_stats_show(struct seq_file *seq, void *v)
@@ -53,7 +54,7 @@ static int __net_init ftpalg_net_init(struct net *net)
 	struct ftpalg_net *fn = ftpalg_pernet(net);
 	int ret = -ENOMEM;
 
-	fn->stats = alloc_percpu(struct ftpalg_stats);
+	fn->stats = alloc_percpu(struct ftpalg_cpu_stats);
 	if (!fn->stats)
 		goto err_out;
 	ret = ftpalg_policy_net_init(net);

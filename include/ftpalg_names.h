@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * Names of the ftpalg counters and refusal reasons: the keys of
- * /proc/net/stat/ftpalg and of ftpalgctl's output.  One table for the
- * module and the tool; the names never change once released.
+ * Names of the ftpalg counters, refusal reasons and policy values: the
+ * keys of /proc/net/stat/ftpalg and of ftpalgctl's output, the values of
+ * the module's parameters.  One table for the module and the tool; the
+ * names never change once released.
  */
 #ifndef _FTPALG_NAMES_H
 #define _FTPALG_NAMES_H
@@ -58,6 +59,16 @@
 	[FTPALG_REASON_EPSV_ALL]		= "epsv_all",		\
 	[FTPALG_REASON_LONG_ADDR]		= "long_addr",		\
 	[FTPALG_REASON_EXPECT_LIMIT]		= "expect_limit",	\
+}
+
+#define FTPALG_BOUNCE_NAMES {					\
+	[FTPALG_BOUNCE_DROP]	= "drop",				\
+	[FTPALG_BOUNCE_ALLOW]	= "allow",				\
+}
+
+#define FTPALG_ACTION_NAMES {					\
+	[FTPALG_ACTION_DROP]	= "drop",				\
+	[FTPALG_ACTION_RESET]	= "reset",				\
 }
 
 #endif /* _FTPALG_NAMES_H */

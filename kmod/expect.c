@@ -18,10 +18,96 @@
 
 #include "ftpalg.h"
 
+/*
+ * At most a day: the kernel adds expect_timeout * HZ to a 32-bit jiffies
+ * deadline that must stay less than 2^31 jiffies ahead.
+ */
+#define FTPALG_EXPECT_TIMEOUT_MAX	86400
+
 /* A namespace's table has 8 bytes a slot: at most 576 KiB. */
 #define FTPALG_NETNS_EXPECT_MAX	65536
 
+/* How often a namespace at its expectation cap counts the live ones. */
+#define FTPALG_EXPECT_RECOUNT	(HZ / 10)
+
+static unsigned int expect_timeout __read_mostly = 120;
+static unsigned int max_expected __read_mostly = 4;
 static unsigned int netns_expect_max __read_mostly = 1024;
+
+struct nf_conntrack_expect_policy
+ftpalg_exp_policy[FTPALG_EXP_CLASSES] __read_mostly = {
+	[FTPALG_EXP_PASSIVE]	= { .name = "passive" },
+	[FTPALG_EXP_ACTIVE]	= { .name = "active" },
+};
+
+/* Expectations created from now on use the parameters' values. */
+static void ftpalg_exp_policy_update(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ftpalg_exp_policy); i++) {
+		WRITE_ONCE(ftpalg_exp_policy[i].timeout, expect_timeout);
+		WRITE_ONCE(ftpalg_exp_policy[i].max_expected, max_expected);
+	}
+}
+
+/*
+ * Set an unsigned int parameter to @val if it is a number in [@min, @max],
+ * at load time and on writes to /sys/module/.../parameters.
+ */
+static int ftpalg_param_uint(const char *val, const struct kernel_param *kp,
+			     unsigned int min, unsigned int max)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < min || n > max) {
+		pr_warn("%s must be a number from %u to %u\n", kp->name, min, max);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static int ftpalg_set_expect_timeout(const char *val,
+				     const struct kernel_param *kp)
+{
+	int ret = ftpalg_param_uint(val, kp, 1, FTPALG_EXPECT_TIMEOUT_MAX);
+
+	if (!ret)
+		ftpalg_exp_policy_update();
+	return ret;
+}
+
+static const struct kernel_param_ops ftpalg_expect_timeout_ops = {
+	.set	= ftpalg_set_expect_timeout,
+	.get	= param_get_uint,
+};
+
+module_param_cb(expect_timeout, &ftpalg_expect_timeout_ops, &expect_timeout,
+		0644);
+__MODULE_PARM_TYPE(expect_timeout, "uint");
+MODULE_PARM_DESC(expect_timeout,
+		 "seconds a data connection may take to arrive, 1..86400 (default 120)");
+
+static int ftpalg_set_max_expected(const char *val,
+				   const struct kernel_param *kp)
+{
+	int ret = ftpalg_param_uint(val, kp, 1, NF_CT_EXPECT_MAX_CNT);
+
+	if (!ret)
+		ftpalg_exp_policy_update();
+	return ret;
+}
+
+static const struct kernel_param_ops ftpalg_max_expected_ops = {
+	.set	= ftpalg_set_max_expected,
+	.get	= param_get_uint,
+};
+
+module_param_cb(max_expected, &ftpalg_max_expected_ops, &max_expected, 0644);
+__MODULE_PARM_TYPE(max_expected, "uint");
+MODULE_PARM_DESC(max_expected,
+		 "pending data connections per control connection and mode, 1..255 (default 4)");
 
 static int ftpalg_set_netns_expect_max(const char *val,
 				       const struct kernel_param *kp)
@@ -72,12 +158,26 @@ struct ftpalg_exp_table {
 	struct nf_conntrack_expect *exp[];
 };
 
-int ftpalg_expect_net_init(struct ftpalg_net *fn)
+struct ftpalg_exp_net {
+	struct ftpalg_exp_table *table;	/* NULL: no cap */
+};
+
+static unsigned int ftpalg_exp_net_id __read_mostly;
+
+static struct ftpalg_exp_table *ftpalg_exp_table(const struct net *net)
+{
+	const struct ftpalg_exp_net *en = net_generic(net, ftpalg_exp_net_id);
+
+	return en->table;
+}
+
+static int __net_init ftpalg_exp_net_init(struct net *net)
 {
 	unsigned int size = netns_expect_max + max(netns_expect_max / 8, 16U);
+	struct ftpalg_exp_net *en = net_generic(net, ftpalg_exp_net_id);
 	struct ftpalg_exp_table *t;
 
-	fn->exp_table = NULL;
+	en->table = NULL;
 	if (!netns_expect_max)
 		return 0;
 	t = kvzalloc(struct_size(t, exp, size), GFP_KERNEL);
@@ -87,14 +187,15 @@ int ftpalg_expect_net_init(struct ftpalg_net *fn)
 	t->size = size;
 	/* the first reclaim may come at once */
 	t->reclaimed_at = jiffies - FTPALG_EXPECT_RECOUNT;
-	fn->exp_table = t;
+	en->table = t;
 	return 0;
 }
 
 /* The namespace is gone, or the module: no packet path uses the table. */
-void ftpalg_expect_net_exit(struct ftpalg_net *fn)
+static void __net_exit ftpalg_exp_net_exit(struct net *net)
 {
-	struct ftpalg_exp_table *t = fn->exp_table;
+	struct ftpalg_exp_net *en = net_generic(net, ftpalg_exp_net_id);
+	struct ftpalg_exp_table *t = en->table;
 	unsigned int i;
 
 	if (!t)
@@ -102,7 +203,26 @@ void ftpalg_expect_net_exit(struct ftpalg_net *fn)
 	for (i = 0; i < t->used; i++)
 		nf_ct_expect_put(t->exp[i]);
 	kvfree(t);
-	fn->exp_table = NULL;
+	en->table = NULL;
+}
+
+static struct pernet_operations ftpalg_exp_net_ops = {
+	.init	= ftpalg_exp_net_init,
+	.exit	= ftpalg_exp_net_exit,
+	.id	= &ftpalg_exp_net_id,
+	.size	= sizeof(struct ftpalg_exp_net),
+};
+
+int __init ftpalg_expect_init(void)
+{
+	/* the parameters' set callbacks checked their ranges */
+	ftpalg_exp_policy_update();
+	return register_pernet_subsys(&ftpalg_exp_net_ops);
+}
+
+void ftpalg_expect_exit(void)
+{
+	unregister_pernet_subsys(&ftpalg_exp_net_ops);
 }
 
 static bool ftpalg_exp_live(const struct nf_conntrack_expect *exp)
@@ -232,16 +352,49 @@ static void ftpalg_expect_log(const struct ftpalg_seg *s, bool dropped,
 			      FTPALG_HELPER_NAME, what, err);
 }
 
-void ftpalg_expect_created(struct ftpalg_seg *s)
+/*
+ * Register @exp for a NATed connection (nat.c) and count what came of it.
+ * Passive ports stay inside the policy's window; a port taken on the
+ * router is replaced by a free one.  Returns 0 if @exp is registered.
+ */
+static int ftpalg_expect_nat(struct ftpalg_seg *s,
+			     struct nf_conntrack_expect *exp,
+			     const struct ftp_match *m,
+			     const struct ftpalg_policy *pol,
+			     unsigned int line_off, bool can_mangle)
 {
-	s->expected++;
-	ftpalg_count(s->ct, FTPALG_STAT_EXPECT_CREATED);
+	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX;
+	struct nf_conn *ct = s->ct;
+	int ret;
+
+	if (exp->class == FTPALG_EXP_PASSIVE && pol->passive_max) {
+		lo = pol->passive_min;
+		hi = pol->passive_max;
+	}
+	ret = ftpalg_nat_expect(s, exp, m, lo, hi, line_off, can_mangle);
+	if (ret == -EBUSY) {
+		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
+		return ret;
+	}
+	if (ret < 0) {
+		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
+		if (ret == -ENOMEM && ftpalg_log_allowed(ct))
+			nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
+		return ret;
+	}
+	/* the announced port was outside the window: it got one inside */
+	if (exp->class == FTPALG_EXP_PASSIVE &&
+	    (m->ep.port < lo || m->ep.port > hi))
+		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
+	return 0;
 }
 
 /*
- * Expect the data connection that @m announces.  Returns a netfilter
- * verdict, or FTPALG_REASON_EXPECT_LIMIT as a negative number when the
- * namespace is at its cap.
+ * Expect the data connection that @m announces.  Returns 0 when the line
+ * may go on, whether or not an expectation was made (s->expected counts
+ * them); -ENOSPC when the namespace is at its cap (the caller refuses
+ * the line); -ENOMEM when the segment is to be dropped for want of
+ * memory (the sender retransmits, and it is tried again).
  */
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
@@ -250,29 +403,29 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 	unsigned int class = ftpalg_is_active(m) ? FTPALG_EXP_ACTIVE :
 						   FTPALG_EXP_PASSIVE;
 	struct nf_conn *ct = s->ct;
-	struct ftpalg_exp_table *t = ftpalg_pernet(nf_ct_net(ct))->exp_table;
-	unsigned int expected = s->expected;
+	struct ftpalg_exp_table *t = ftpalg_exp_table(nf_ct_net(ct));
 	enum ip_conntrack_dir dir = s->dir;
 	struct nf_conntrack_expect *exp;
 	__be16 port = htons(m->ep.port);
-	int ret = NF_ACCEPT, err;
 	unsigned int gen = 0;
+	bool drop = false;
+	int err;
 
 	/*
 	 * A connection at max_expected of this class gets the new one in
 	 * place of its oldest: the namespace holds no more than before.
 	 */
-	s->exp_replaces = ftpalg_expecting(ct, class) >= ftpalg_max_expected();
+	s->exp_replaces = ftpalg_expecting(ct, class) >=
+			  READ_ONCE(max_expected);
 	if (!ftpalg_exp_reserve(t, s->exp_replaces, &gen))
-		return -FTPALG_REASON_EXPECT_LIMIT;
+		return -ENOSPC;
 
 	exp = nf_ct_expect_alloc(ct);
 	if (!exp) {
 		ftpalg_exp_unreserve(t);
 		ftpalg_count(ct, FTPALG_STAT_NOMEM);
 		ftpalg_expect_log(s, true, "cannot alloc expectation", -ENOMEM);
-		/* as for a rewrite: the sender retransmits, we try again */
-		return NF_DROP;
+		return -ENOMEM;
 	}
 	/* The peer opens the data connection to the sender, as it sees it. */
 	nf_ct_expect_init(exp, class, nf_ct_l3num(ct),
@@ -281,23 +434,26 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			  IPPROTO_TCP, NULL, &port);
 
 	if (ct->status & IPS_NAT_MASK) {
-		ret = ftpalg_nat_expect(s, exp, m, pol, line_off, can_mangle);
+		err = ftpalg_expect_nat(s, exp, m, pol, line_off, can_mangle);
+		/* as for the allocation: the sender retransmits */
+		drop = err == -ENOMEM;
 	} else {
 		err = nf_ct_expect_related(exp, 0);
-		if (!err) {
-			ftpalg_expect_created(s);
-		} else {
+		if (err) {
 			ftpalg_count(ct, FTPALG_STAT_EXPECT_FAILED);
 			ftpalg_expect_log(s, false, "cannot add expectation",
 					  err);
 		}
 	}
-	if (s->expected != expected)
+	if (!err) {
+		s->expected++;
+		ftpalg_count(ct, FTPALG_STAT_EXPECT_CREATED);
 		ftpalg_exp_add(t, exp, s->exp_replaces, gen);
-	else
+	} else {
 		ftpalg_exp_unreserve(t);
+	}
 	nf_ct_expect_put(exp);
-	return ret;
+	return drop ? -ENOMEM : 0;
 }
 
 /*

@@ -18,21 +18,18 @@
 #include "session.h"
 #include "stream.h"
 
-struct ftpalg_stats {
+/* One CPU's share of a namespace's counters (tools/ has its sums). */
+struct ftpalg_cpu_stats {
 	u64 cnt[FTPALG_STAT_MAX + 1];
 };
 
 struct ftpalg_net {
-	struct ftpalg_stats __percpu *stats;
+	struct ftpalg_cpu_stats __percpu *stats;
 	struct ftpalg_policy_table __rcu *policy;
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
 	struct ratelimit_state log_rs;	/* nf_log lines */
-	struct ftpalg_exp_table *exp_table;	/* the cap, see expect.c */
 };
-
-/* How often a namespace at its expectation cap counts the live ones. */
-#define FTPALG_EXPECT_RECOUNT	(HZ / 10)
 
 /* Expectation classes: active mode is removed when active turns off. */
 enum ftpalg_exp_class {
@@ -116,11 +113,6 @@ struct ftpalg_refusal {
 };
 
 /* main.c */
-struct kernel_param;
-int ftpalg_param_uint(const char *val, const struct kernel_param *kp,
-		      unsigned int min, unsigned int max);
-bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
-unsigned int ftpalg_max_expected(void);
 u64 ftpalg_stat_sum(const struct ftpalg_net *fn, unsigned int idx);
 void ftpalg_stats_reset(struct ftpalg_net *fn);
 
@@ -132,20 +124,19 @@ void ftpalg_genl_event(const struct nf_conn *ct,
 
 /* helper.c */
 spinlock_t *ftpalg_lock(const struct nf_conn *ct);
-int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
-		enum ip_conntrack_info ctinfo);
-void ftpalg_destroy(struct nf_conn *ct);
-void ftpalg_release_all(void);
+bool ftpalg_is_ours(const struct nf_conntrack_helper *h);
 int ftpalg_segments_init(void);
 void ftpalg_segments_exit(void);
+int ftpalg_helper_register(void);
+void ftpalg_helper_unregister(void);
 
 /* expect.c */
-int ftpalg_expect_net_init(struct ftpalg_net *fn);
-void ftpalg_expect_net_exit(struct ftpalg_net *fn);
+extern struct nf_conntrack_expect_policy ftpalg_exp_policy[FTPALG_EXP_CLASSES];
+int ftpalg_expect_init(void);
+void ftpalg_expect_exit(void);
 int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
-void ftpalg_expect_created(struct ftpalg_seg *s);
 void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
 void ftpalg_expect_pickup(struct nf_conn *ct);
 
@@ -157,7 +148,7 @@ void ftpalg_sync_seqadj(struct nf_conn *ct);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
-		      const struct ftp_match *m, const struct ftpalg_policy *pol,
+		      const struct ftp_match *m, u16 lo, u16 hi,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off);

@@ -11,6 +11,7 @@
 
 #include <linux/bitfield.h>
 #include <linux/hash.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -34,12 +35,16 @@
 #define FTPALG_LOCK_BITS	8
 static spinlock_t ftpalg_locks[1 << FTPALG_LOCK_BITS];
 
-/* Internal verdicts: a refusal resetting both ends; go on with a segment. */
-#define FTPALG_VERDICT_RESET	(NF_MAX_VERDICT + 1)
-
-/* Stop values of the stream callbacks (see stream.h): a refusal. */
-#define FTPALG_STOP_DROP	16
-#define FTPALG_STOP_RESET	17
+/*
+ * What a line asks of its segment, in the values the stream callbacks
+ * return (stream.h): go on with it, or stop it, to be dropped or to reset
+ * both ends.  Only ftpalg_segment() turns this into a netfilter verdict.
+ */
+enum ftpalg_outcome {
+	FTPALG_PASS		= FTP_STREAM_ACCEPT,
+	FTPALG_STOP_DROP	= 16,	/* beyond the stream's own values */
+	FTPALG_STOP_RESET,
+};
 
 /*
  * What a connection needs beyond its 32 bytes, allocated on demand: the
@@ -133,52 +138,72 @@ static const enum ftpalg_stat ftpalg_reason_stat[FTPALG_REASON_MAX + 1] = {
 static const char * const ftpalg_reason_name[] = FTPALG_REASON_NAMES;
 
 /*
- * Refuse what the line announced (@m, if it named a data endpoint): count
- * it, report it, log it (rate-limited, as the in-tree helpers do), and
- * drop the segment or reset both ends.  A dropped segment's
- * retransmission is judged again, with the same outcome.
+ * Refuse what the line announced (@m, if it named a data endpoint) under
+ * @pol, the policy of @scope: count it, report it, log it (rate-limited,
+ * as the in-tree helpers do), and drop the segment or reset both ends.
+ * A dropped segment's retransmission is judged again, with the same
+ * outcome.
  */
-static int ftpalg_refuse(struct ftpalg_seg *s, const struct ftp_match *m,
-			 enum ftpalg_reason reason)
+static enum ftpalg_outcome ftpalg_refuse(struct ftpalg_seg *s,
+					 const struct ftp_match *m,
+					 enum ftpalg_reason reason,
+					 const struct ftpalg_policy *pol,
+					 const struct ftpalg_scope *scope)
 {
 	struct ftpalg_refusal r = {
 		.reason = reason,
+		.action = pol->action,
 		.data = m ? &m->ep : NULL,
+		.scope = scope,
 	};
-	struct ftpalg_policy pol;
 
-	r.scope = ftpalg_policy_get(s->ct, &pol);
-	r.action = pol.action;
 	ftpalg_count(s->ct, ftpalg_reason_stat[reason]);
 	ftpalg_genl_event(s->ct, &r);
 	if (ftpalg_log_allowed(s->ct))
 		nf_ct_helper_log(s->skb, s->ct, "refused: %s",
 				 ftpalg_reason_name[reason]);
-	return pol.action == FTPALG_ACTION_RESET ? FTPALG_VERDICT_RESET :
-						    NF_DROP;
+	return pol->action == FTPALG_ACTION_RESET ? FTPALG_STOP_RESET :
+						     FTPALG_STOP_DROP;
+}
+
+/* Refuse a line that is refused before the policy is looked up. */
+static enum ftpalg_outcome ftpalg_refuse_line(struct ftpalg_seg *s,
+					      const struct ftp_match *m,
+					      enum ftpalg_reason reason)
+{
+	const struct ftpalg_scope *scope;
+	struct ftpalg_policy pol;
+
+	scope = ftpalg_policy_get(s->ct, &pol);
+	return ftpalg_refuse(s, m, reason, &pol, scope);
 }
 
 /* A PORT/EPRT, or a 227/229 answering PASV/EPSV. */
-static int ftpalg_announce(struct ftpalg_seg *s, const struct ftp_match *m,
-			   unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_announce(struct ftpalg_seg *s,
+					   const struct ftp_match *m,
+					   unsigned int line_off,
+					   bool in_segment)
 {
+	const struct ftpalg_scope *scope;
 	enum ftpalg_reason reason;
 	struct ftpalg_policy pol;
 	bool expect;
 	int ret;
 
-	ftpalg_policy_get(s->ct, &pol);
+	scope = ftpalg_policy_get(s->ct, &pol);
 	reason = ftpalg_policy_judge(s->ct, m, &pol, &expect);
 	if (reason != FTPALG_REASON_NONE)
-		return ftpalg_refuse(s, m, reason);
+		return ftpalg_refuse(s, m, reason, &pol, scope);
 	if (!expect) {
 		ftpalg_count(s->ct, FTPALG_STAT_FOREIGN_ADDR);
-		return NF_ACCEPT;
+		return FTPALG_PASS;
 	}
 	ret = ftpalg_expect_create(s, m, &pol, line_off, in_segment);
-	if (ret < 0)
-		return ftpalg_refuse(s, m, -ret);
-	return ret;
+	if (ret == -ENOSPC)
+		return ftpalg_refuse(s, m, FTPALG_REASON_EXPECT_LIMIT, &pol,
+				     scope);
+	/* no memory: the sender retransmits, we try again */
+	return ret ? FTPALG_STOP_DROP : FTPALG_PASS;
 }
 
 static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
@@ -189,12 +214,15 @@ static const enum ftpalg_stat ftpalg_kind_stat[FTP_KIND_MAX] = {
 };
 
 /* A line naming a data endpoint: PORT/EPRT, or a 227/229. */
-static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
-			   enum ftp_event ev, const struct ftp_match *m,
-			   unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_endpoint(struct ftpalg_seg *s,
+					   struct ftpalg_conn *st,
+					   enum ftp_event ev,
+					   const struct ftp_match *m,
+					   unsigned int line_off,
+					   bool in_segment)
 {
 	unsigned int expected = s->expected;
-	int ret;
+	enum ftpalg_outcome ret;
 
 	ftpalg_count(s->ct, ftpalg_kind_stat[m->kind]);
 	/*
@@ -202,14 +230,14 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
 	 * policy judges it as a bounce or a passive redirect.
 	 */
 	if (ev == FTP_EV_UNSOLICITED)
-		ret = ftpalg_refuse(s, m, FTPALG_REASON_UNSOLICITED);
+		ret = ftpalg_refuse_line(s, m, FTPALG_REASON_UNSOLICITED);
 	else
 		ret = ftpalg_announce(s, m, line_off, in_segment);
 	/* a reply to a PASV/EPSV from before the pickup (sync.c) */
-	if (ev == FTP_EV_PICKUP && ret == NF_ACCEPT)
+	if (ev == FTP_EV_PICKUP && ret == FTPALG_PASS)
 		ftpalg_count(s->ct, FTPALG_STAT_PICKUP);
 	/* the server's answer to a PORT that expects nothing settles nothing */
-	if (ev == FTP_EV_ACTIVE && ret == NF_ACCEPT && s->expected == expected)
+	if (ev == FTP_EV_ACTIVE && ret == FTPALG_PASS && s->expected == expected)
 		ftp_session_untrack(&st->sess);
 	return ret;
 }
@@ -220,9 +248,10 @@ static int ftpalg_endpoint(struct ftpalg_seg *s, struct ftpalg_conn *st,
  * segment (@in_segment); otherwise it cannot be rewritten, because its
  * beginning has already been forwarded.
  */
-static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
-		       const char *line, unsigned int len,
-		       unsigned int line_off, bool in_segment)
+static enum ftpalg_outcome ftpalg_line(struct ftpalg_seg *s,
+				       struct ftpalg_conn *st,
+				       const char *line, unsigned int len,
+				       unsigned int line_off, bool in_segment)
 {
 	struct ftp_match m;
 	enum ftp_event ev;
@@ -252,16 +281,16 @@ static int ftpalg_line(struct ftpalg_seg *s, struct ftpalg_conn *st,
 				ftp_session_active_pending(&st->sess);
 		break;
 	case FTP_EV_LONG_ADDR:
-		return ftpalg_refuse(s, NULL, FTPALG_REASON_LONG_ADDR);
+		return ftpalg_refuse_line(s, NULL, FTPALG_REASON_LONG_ADDR);
 	case FTP_EV_AFTER_EPSV_ALL:
-		return ftpalg_refuse(s, NULL, FTPALG_REASON_EPSV_ALL);
+		return ftpalg_refuse_line(s, NULL, FTPALG_REASON_EPSV_ALL);
 	case FTP_EV_UNSOLICITED:
 	case FTP_EV_ACTIVE:
 	case FTP_EV_PASSIVE:
 	case FTP_EV_PICKUP:
 		return ftpalg_endpoint(s, st, ev, &m, line_off, in_segment);
 	}
-	return NF_ACCEPT;
+	return FTPALG_PASS;
 }
 
 /* The stream layer's callbacks; ctx is the struct ftpalg_seg. */
@@ -286,16 +315,17 @@ static int ftpalg_cb_line(void *ctx, unsigned int seq, const char *line,
 	struct ftpalg_seg *s = ctx;
 	struct ftpalg_conn *st = ftpalg_conn(s);
 	unsigned int rewrites = s->rewrites;
-	int delta = s->delta, ret;
+	enum ftpalg_outcome ret;
+	int delta = s->delta;
 
 	s->fixed_len = flags & FTP_STREAM_FIXED_LEN;
 	ret = ftpalg_line(s, st, line, len, off, flags & FTP_STREAM_WHOLE);
-	if (ret == FTPALG_VERDICT_RESET)
-		return FTPALG_STOP_RESET;
-	if (ret != NF_ACCEPT)
-		return FTPALG_STOP_DROP;
-	if (s->rewrites != rewrites)
+	if (ret != FTPALG_PASS)
+		return ret;
+	if (s->rewrites != rewrites) {
+		ftpalg_count(s->ct, FTPALG_STAT_NAT_REWRITE);
 		*port = s->announced;
+	}
 	if (s->delta != delta) {
 		/* the sequence offset moves at this line, see stream.h */
 		if (!s->adj_delta)
@@ -316,7 +346,7 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 			    unsigned int off, unsigned short port)
 {
 	struct ftpalg_seg *s = ctx;
-	unsigned int verb = 0;
+	unsigned int rewrites = s->rewrites, verb = 0;
 	struct ftp_match m;
 
 	/* as the session reads a command: after Telnet bytes and NULs */
@@ -329,8 +359,11 @@ static int ftpalg_cb_replay(void *ctx, const char *line, unsigned int len,
 		return FTPALG_STOP_DROP;
 	}
 	m.arg_off += verb;
-	return ftpalg_nat_replay(s, &m, port, off) == NF_ACCEPT ?
-	       FTP_STREAM_ACCEPT : FTPALG_STOP_DROP;
+	if (ftpalg_nat_replay(s, &m, port, off))
+		return FTPALG_STOP_DROP;
+	if (s->rewrites != rewrites)
+		ftpalg_count(s->ct, FTPALG_STAT_NAT_REWRITE);
+	return FTPALG_PASS;
 }
 
 static int ftpalg_cb_extend(void *ctx, const char *bytes, unsigned int len)
@@ -581,8 +614,8 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 	return NF_ACCEPT;
 }
 
-int ftpalg_help(struct sk_buff *skb, unsigned int protoff, struct nf_conn *ct,
-		enum ip_conntrack_info ctinfo)
+static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
+		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
 	struct ftpalg_ext *unused = NULL;
@@ -670,7 +703,7 @@ out:
  * The conntrack is freed.  An ext holds a reference to it, so none is
  * left by now; the state is cleared all the same.
  */
-void ftpalg_destroy(struct nf_conn *ct)
+static void ftpalg_destroy(struct nf_conn *ct)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
 
@@ -678,6 +711,16 @@ void ftpalg_destroy(struct nf_conn *ct)
 	st->ext = NULL;
 	memset(st->stream, 0, sizeof(st->stream));
 	spin_unlock_bh(ftpalg_lock(ct));
+}
+
+static struct nf_conntrack_helper ftpalg_helpers[2] __read_mostly;
+/* what the kernel registered: ftpalg_helpers, or copies (compat.h) */
+static struct nf_conntrack_helper *ftpalg_registered[2] __read_mostly;
+
+bool ftpalg_is_ours(const struct nf_conntrack_helper *h)
+{
+	return h && (h == READ_ONCE(ftpalg_registered[0]) ||
+		     h == READ_ONCE(ftpalg_registered[1]));
 }
 
 /* Is @ext's conntrack still ours and alive? */
@@ -797,7 +840,7 @@ void ftpalg_segments_exit(void)
  * and none will create an expectation or an ext; free every ext (each
  * holds its conntrack) before the helpers are unregistered.
  */
-void ftpalg_release_all(void)
+static void ftpalg_release_all(void)
 {
 	struct net *net;
 
@@ -812,4 +855,29 @@ void ftpalg_release_all(void)
 		ftpalg_ext_collect(en, true);
 	}
 	up_read(&net_rwsem);
+}
+
+static void __init ftpalg_helper_init(struct nf_conntrack_helper *h, u16 l3num)
+{
+	/* no tuple port, so as not to collide with nf_conntrack_ftp (compat.h) */
+	ftpalg_ct_helper_init(h, l3num, IPPROTO_TCP, FTPALG_HELPER_NAME,
+			      ftpalg_exp_policy, FTPALG_EXP_CLASSES - 1,
+			      ftpalg_help, ftpalg_sync_from_nlattr, THIS_MODULE);
+	h->to_nlattr = ftpalg_sync_to_nlattr;
+	h->destroy = ftpalg_destroy;
+}
+
+int __init ftpalg_helper_register(void)
+{
+	ftpalg_helper_init(&ftpalg_helpers[0], AF_INET);
+	ftpalg_helper_init(&ftpalg_helpers[1], AF_INET6);
+	return ftpalg_helpers_register(ftpalg_helpers, ftpalg_registered,
+				       ARRAY_SIZE(ftpalg_helpers));
+}
+
+void ftpalg_helper_unregister(void)
+{
+	ftpalg_release_all();
+	ftpalg_helpers_unregister(ftpalg_registered,
+				  ARRAY_SIZE(ftpalg_registered));
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NAT: the data connection is announced with the address and port the
- * peer must use, and translated back to the sender's real ones when it
- * arrives.  The TCP sequence correction for the length change is applied
- * once per segment by the caller.
+ * NAT for FTP: a PORT/EPRT command or a 227/229 reply is rewritten to
+ * announce the data connection with the address and port the peer must
+ * use, and its expectation translates the connection back to the
+ * sender's real ones when it arrives.  As nf_nat_ftp.c, this uses nothing
+ * else of the module: the caller counts and logs what came of it, and
+ * applies the TCP sequence correction for a length change once per
+ * segment.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -86,64 +89,48 @@ static int ftpalg_nat_rewrite(struct ftpalg_seg *s, const struct ftp_match *m,
 	s->delta += (int)len - (int)m->arg_len;
 	s->rewrites++;
 	s->announced = port;
-	ftpalg_count(ct, FTPALG_STAT_NAT_REWRITE);
 	return 0;
 }
 
 /*
- * Register @exp for a NATed control connection and announce the data
- * connection as the peer must address it.  Passive ports stay inside the
- * policy's window; a port taken on the router is replaced by a free one.
+ * Register @exp for a NATed control connection on a router port in
+ * [@lo, @hi] (the announced one if it is free there) and announce the
+ * data connection as the peer must address it.  Returns that port, or
+ * -EBUSY if no port could be registered, or ftpalg_nat_rewrite()'s error
+ * (then @exp is unregistered again).
  */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
-		      const struct ftp_match *m, const struct ftpalg_policy *pol,
+		      const struct ftp_match *m, u16 lo, u16 hi,
 		      unsigned int line_off, bool can_mangle)
 {
-	u16 lo = max_t(u16, pol->min_port, 1), hi = U16_MAX, port;
-	struct nf_conn *ct = s->ct;
+	u16 port;
 	int ret;
 
 	exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
 	exp->dir = !s->dir;
 	exp->expectfn = nf_nat_follow_master;
 
-	if (exp->class == FTPALG_EXP_PASSIVE && pol->passive_max) {
-		lo = pol->passive_min;
-		hi = pol->passive_max;
-	}
 	port = ftpalg_nat_place(exp, m->ep.port, lo, hi);
-	if (!port) {
-		ftpalg_count(ct, FTPALG_STAT_NAT_NO_PORT);
-		return NF_ACCEPT;
-	}
+	if (!port)
+		return -EBUSY;
 	ret = ftpalg_nat_rewrite(s, m, port, line_off, can_mangle);
 	if (ret) {
 		nf_ct_unexpect_related(exp);
-		ftpalg_count(ct, FTPALG_STAT_NAT_FAILED);
-		if (ret != -ENOMEM)
-			return NF_ACCEPT;
-		/* no memory: the sender retransmits */
-		if (ftpalg_log_allowed(ct))
-			nf_ct_helper_log(s->skb, ct, "cannot rewrite the announcement");
-		return NF_DROP;
+		return ret;
 	}
-	if (port != m->ep.port && exp->class == FTPALG_EXP_PASSIVE &&
-	    (m->ep.port < lo || m->ep.port > hi))
-		ftpalg_count(ct, FTPALG_STAT_PASSIVE_MAPPED);
-	ftpalg_expect_created(s);
-	return NF_ACCEPT;
+	return port;
 }
 
 /*
  * A retransmission of a segment whose announcement was rewritten must
  * carry the same bytes: rewrite it again to @port, the one announced the
- * first time, without expecting anything new.
+ * first time, without expecting anything new.  0 or -errno, as
+ * ftpalg_nat_rewrite().
  */
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off)
 {
-	return ftpalg_nat_rewrite(s, m, port, line_off, true) ? NF_DROP :
-								NF_ACCEPT;
+	return ftpalg_nat_rewrite(s, m, port, line_off, true);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 
 #include "ftpalg.h"
+#include "ftpalg_names.h"
 
 static bool active = true;
 module_param(active, bool, 0444);
@@ -86,33 +87,39 @@ MODULE_PARM_DESC(action, "refusal action: drop or reset (drop)");
 
 static struct ftpalg_policy ftpalg_default __read_mostly;
 
+static const char *const ftpalg_bounce_names[] = FTPALG_BOUNCE_NAMES;
+static const char *const ftpalg_action_names[] = FTPALG_ACTION_NAMES;
+
+/* Set *@dst to the index of @val, parameter @param's value, in @names. */
+static int __init ftpalg_param_choice(const char *param, const char *val,
+				      const char *const names[2], u8 *dst)
+{
+	int i = match_string(names, 2, val);
+
+	if (i < 0) {
+		pr_err("%s=%s: must be %s or %s\n", param, val, names[0],
+		       names[1]);
+		return -EINVAL;
+	}
+	*dst = i;
+	return 0;
+}
+
 int __init ftpalg_policy_params_init(void)
 {
 	struct ftpalg_policy *p = &ftpalg_default;
+	int ret;
 
 	p->active = active;
 	p->min_port = min_port;
 	p->passive_min = passive_min;
 	p->passive_max = passive_max;
-
-	if (!strcmp(bounce, "drop")) {
-		p->bounce = FTPALG_BOUNCE_DROP;
-	} else if (!strcmp(bounce, "allow")) {
-		p->bounce = FTPALG_BOUNCE_ALLOW;
-	} else {
-		pr_err("bounce=%s: must be drop or allow\n", bounce);
-		return -EINVAL;
-	}
-
-	if (!strcmp(action, "drop")) {
-		p->action = FTPALG_ACTION_DROP;
-	} else if (!strcmp(action, "reset")) {
-		p->action = FTPALG_ACTION_RESET;
-	} else {
-		pr_err("action=%s: must be drop or reset\n", action);
-		return -EINVAL;
-	}
-	return 0;
+	ret = ftpalg_param_choice("bounce", bounce, ftpalg_bounce_names,
+				  &p->bounce);
+	if (ret)
+		return ret;
+	return ftpalg_param_choice("action", action, ftpalg_action_names,
+				   &p->action);
 }
 
 int ftpalg_policy_net_init(struct net *net)
@@ -366,8 +373,9 @@ out:
  * Does the announced endpoint name @addr?  Never when the peer may read
  * it otherwise (a leading-zero octet, see struct ftp_endpoint).
  */
-static bool ftpalg_names(const struct nf_conn *ct, const struct ftp_endpoint *ep,
-			 const union nf_inet_addr *addr)
+static bool ftpalg_announces_addr(const struct nf_conn *ct,
+				  const struct ftp_endpoint *ep,
+				  const union nf_inet_addr *addr)
 {
 	union nf_inet_addr a = {};
 
@@ -407,14 +415,14 @@ enum ftpalg_reason ftpalg_policy_judge(const struct nf_conn *ct,
 		if (!pol->active)
 			return FTPALG_REASON_ACTIVE_OFF;
 		/* the client's own address, as it sent it: not a bounce */
-		if (!ftpalg_names(ct, &m->ep, &orig->src.u3)) {
+		if (!ftpalg_announces_addr(ct, &m->ep, &orig->src.u3)) {
 			if (pol->bounce == FTPALG_BOUNCE_DROP)
 				return FTPALG_REASON_BOUNCE;
 			*expect = false;
 		}
 	} else if (m->ep.family != FTP_FAMILY_NONE &&
-		   !ftpalg_names(ct, &m->ep, &reply->src.u3) &&
-		   !ftpalg_names(ct, &m->ep, &orig->dst.u3)) {
+		   !ftpalg_announces_addr(ct, &m->ep, &reply->src.u3) &&
+		   !ftpalg_announces_addr(ct, &m->ep, &orig->dst.u3)) {
 		/*
 		 * Neither the server's real address nor the one the client
 		 * connected to (a server behind DNAT announcing its public

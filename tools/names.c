@@ -20,15 +20,8 @@ static const char *const reason_names[] = FTPALG_REASON_NAMES;
 _Static_assert(ARRAY_SIZE(reason_names) == FTPALG_REASON_MAX + 1,
 	       "reason_names[] must name every enum ftpalg_reason");
 
-static const char *const action_names[] = {
-	[FTPALG_ACTION_DROP]	= "drop",
-	[FTPALG_ACTION_RESET]	= "reset",
-};
-
-static const char *const bounce_names[] = {
-	[FTPALG_BOUNCE_DROP]	= "drop",
-	[FTPALG_BOUNCE_ALLOW]	= "allow",
-};
+static const char *const action_names[] = FTPALG_ACTION_NAMES;
+static const char *const bounce_names[] = FTPALG_BOUNCE_NAMES;
 
 /* enum tcp_conntrack, as conntrack(8) prints it. */
 static const char *const tcp_state_names[] = {

@@ -149,6 +149,7 @@ static int __net_init ftpalg_net_init(struct net *net)
 	ret = ftpalg_expect_net_init(fn);
 	if (ret)
 		goto err_proc;
+	ftpalg_nat_net_init(net, fn);
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
@@ -172,6 +173,7 @@ static void __net_exit ftpalg_net_exit(struct net *net)
 {
 	struct ftpalg_net *fn = ftpalg_pernet(net);
 
+	ftpalg_nat_net_exit(fn);
 	ftpalg_expect_net_exit(fn);
 	remove_proc_entry(FTPALG_HELPER_NAME, net->proc_net_stat);
 	ftpalg_policy_net_exit(net);

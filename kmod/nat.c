@@ -3,11 +3,15 @@
  * NAT: the data connection is announced with the address and port the
  * peer must use, and translated back to the sender's real ones when it
  * arrives.  The TCP sequence correction for the length change is applied
- * once per segment by the caller.
+ * once per segment by the caller.  On a backup firewall, the data
+ * connections of expectations a sync daemon created are translated too.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/netfilter/nf_nat_helper.h>
@@ -147,19 +151,105 @@ int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 }
 
 /*
- * An expectation of the NATed @ct that a sync daemon created without its
- * NAT part (conntrackd 1.4 carries neither the expectation function nor
- * the class): set it up as ftpalg_nat_expect() did on the firewall that
- * created it.  A PASV/EPSV's data connection comes from the client, where
- * the control connection comes from; a PORT/EPRT's from the server.
+ * The first packet of a data connection of a NATed control connection
+ * whose expectation came without its NAT part, before NAT looks at it.  A
+ * sync daemon created that expectation: conntrackd carries the expectation
+ * function, class and NAT part to the backup, but libnetfilter_conntrack's
+ * request to create it there has none of them (CTA_EXPECT_FN, _CLASS,
+ * _NAT), so the connection would pass untranslated.  Translate it as the
+ * expectation's function would have, as ftpalg_nat_expect() set it up: a
+ * PASV/EPSV's data connection comes from where the control connection
+ * comes from, a PORT/EPRT's from the other side, to the port announced
+ * (the sender's own unless ftpalg had to announce another: that one is
+ * lost).  Anything else returns at the first test.
  */
-void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp)
+static unsigned int ftpalg_nat_adopt(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
 {
-	const struct nf_conntrack_tuple *orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct nf_conntrack_expect exp = {};
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn_help *help;
+	const struct nf_conn *master;
+	struct nf_conn *ct;
 
-	exp->dir = nf_inet_addr_cmp(&exp->tuple.src.u3, &orig->src.u3) ?
-		   IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
-	if (!exp->saved_proto.all)
-		exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
-	exp->expectfn = nf_nat_follow_master;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_RELATED || nf_ct_is_confirmed(ct) ||
+	    (ct->status & IPS_NAT_DONE_MASK))
+		return NF_ACCEPT;
+	master = ct->master;
+	help = master ? nfct_help(master) : NULL;
+	if (!help || !(master->status & IPS_NAT_MASK) ||
+	    !ftpalg_is_ours(rcu_dereference(help->helper)))
+		return NF_ACCEPT;
+
+	exp.dir = nf_inet_addr_cmp(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3,
+				   &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3) ?
+		  IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	exp.saved_proto.tcp.port = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.tcp.port;
+	nf_nat_follow_master(ct, &exp);
+	ftpalg_count(ct, FTPALG_STAT_NAT_ADOPTED);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops ftpalg_nat_adopt_ops[] = {
+	{
+		.hook		= ftpalg_nat_adopt,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_NAT_DST - 1,
+	},
+	{
+		.hook		= ftpalg_nat_adopt,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_DST - 1,
+	},
+};
+
+static void ftpalg_nat_adopt_register(struct work_struct *work)
+{
+	struct ftpalg_net *fn = container_of(work, struct ftpalg_net,
+					     nat_adopt_work);
+	int ret;
+
+	if (fn->nat_adopting)
+		return;
+	ret = nf_register_net_hooks(fn->net, ftpalg_nat_adopt_ops,
+				    ARRAY_SIZE(ftpalg_nat_adopt_ops));
+	if (ret) {
+		pr_warn("cannot register the hooks for synced expectations: %d\n",
+			ret);
+		return;
+	}
+	WRITE_ONCE(fn->nat_adopting, true);
+}
+
+void ftpalg_nat_net_init(struct net *net, struct ftpalg_net *fn)
+{
+	fn->net = net;
+	fn->nat_adopting = false;
+	INIT_WORK(&fn->nat_adopt_work, ftpalg_nat_adopt_register);
+}
+
+void ftpalg_nat_net_exit(struct ftpalg_net *fn)
+{
+	cancel_work_sync(&fn->nat_adopt_work);
+	if (fn->nat_adopting)
+		nf_unregister_net_hooks(fn->net, ftpalg_nat_adopt_ops,
+					ARRAY_SIZE(ftpalg_nat_adopt_ops));
+}
+
+/*
+ * A sync daemon created or updated @ct (a backup firewall): the hooks
+ * above go in in its namespace, once, so that no other namespace pays
+ * for them.  Registering sleeps and ctnetlink calls us atomic: a work
+ * item does it at once, while the daemon goes on to the expectations
+ * (conntrackd commits them in a request of their own).
+ */
+void ftpalg_nat_adopt_enable(const struct nf_conn *ct)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(nf_ct_net(ct));
+
+	if (!READ_ONCE(fn->nat_adopting))
+		schedule_work(&fn->nat_adopt_work);
 }

@@ -9,10 +9,10 @@
  * info, so such a copy starts without our state, as does a connection
  * first seen without its handshake: both start in pickup (session.h).
  * The replies to commands never seen are then taken as what they say, and
- * judged by the policy as any; the PORT/EPRT expectations synced from the
- * other firewall, waiting there for a reply that may have passed there,
- * are made usable.  Sequence adjustments of NAT rewrites are announced in
- * conntrack events, so that the daemon carries them.
+ * judged by the policy as any.  The expectations the daemon creates lack
+ * their NAT part: nat.c sets it up for their data connections.  Sequence
+ * adjustments of NAT rewrites are announced in conntrack events, so that
+ * the daemon carries them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -205,10 +205,12 @@ int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct)
 		st->sess = sess;
 		memcpy(st->stream, stream, sizeof(stream));
 	}
-	ftpalg_pickup(ct, st);
+	ftpalg_pickup(st);
 	spin_unlock_bh(ftpalg_lock(ct));
 	if (degraded)
 		ftpalg_count(ct, FTPALG_STAT_DESYNC);
+	/* its expectations, if any, come the same way */
+	ftpalg_nat_adopt_enable(ct);
 	return ret;
 }
 
@@ -217,13 +219,12 @@ int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct)
  * the state: a connection whose tracking has not seen the start of either
  * direction (no handshake, no exported state) is picked up mid-session.
  */
-void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st)
+void ftpalg_pickup(struct ftpalg_conn *st)
 {
 	if ((st->stream[IP_CT_DIR_ORIGINAL].flags |
 	     st->stream[IP_CT_DIR_REPLY].flags) & FTP_STREAM_VALID)
 		return;
 	ftp_session_pickup(&st->sess);
-	ftpalg_expect_pickup(ct);
 }
 
 /*

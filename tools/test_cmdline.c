@@ -575,7 +575,7 @@ static void test_output(void)
 		   "  refused_long_addr 0\n  refused_expect_limit 0\n"
 		   "  tls 0\n  opaque_segments 0\n  session_overflow 0\n"
 		   "  active_accepted 0\n  expect_withdrawn 0\n"
-		   "  reordered 0\n  unjudged 0\n  pickup 0\n",
+		   "  reordered 0\n  unjudged 0\n  pickup 0\n  nat_adopted 0\n",
 		   "show: text");
 
 	CAPTURE(out, false, json_show(j, &ps, st));
@@ -598,7 +598,8 @@ static void test_output(void)
 		   "\"refused_expect_limit\": 0, \"tls\": 0, "
 		   "\"opaque_segments\": 0, \"session_overflow\": 0, "
 		   "\"active_accepted\": 0, \"expect_withdrawn\": 0, "
-		   "\"reordered\": 0, \"unjudged\": 0, \"pickup\": 0}}\n",
+		   "\"reordered\": 0, \"unjudged\": 0, \"pickup\": 0, "
+		   "\"nat_adopted\": 0}}\n",
 		   "show: JSON");
 
 	/* A default with a window, no scopes; a newer counter. */
@@ -619,13 +620,13 @@ static void test_output(void)
 		   "{\"policy\": {\"active\": false, \"bounce\": \"allow\", \"min_port\": 1024, "
 		   "\"passive_window\": [40000, 40100], \"passive_map\": true, "
 		   "\"action\": \"reset\", \"scopes\": []}, "
-		   "\"counters\": {\"resets_sent\": 5, \"stat_41\": 9}}\n",
+		   "\"counters\": {\"resets_sent\": 5, \"stat_42\": 9}}\n",
 		   "show: JSON with a window, no scopes, an unknown counter");
 	CAPTURE(out, false, json_stats(j, st));
-	expect_str(out, "{\"counters\": {\"resets_sent\": 5, \"stat_41\": 9}}\n",
+	expect_str(out, "{\"counters\": {\"resets_sent\": 5, \"stat_42\": 9}}\n",
 		   "stats: JSON");
 	CAPTURE(out, false, print_stats_text(f, st));
-	expect_str(out, "counters:\n  resets_sent 5\n  stat_41 9\n", "stats: text");
+	expect_str(out, "counters:\n  resets_sent 5\n  stat_42 9\n", "stats: text");
 
 	/* Events. */
 	{

@@ -151,22 +151,37 @@ int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 }
 
 /*
+ * Set up NAT for @ct, expected by the NATed @master, as ftpalg_nat_expect()
+ * set up the expectation: a PASV/EPSV's data connection comes from where
+ * the control connection comes from, a PORT/EPRT's from the other side;
+ * the port is the one announced (the sender's own unless ftpalg had to
+ * announce another: that one is lost).  nf_nat_follow_master() reads no
+ * more of an expectation than that.
+ */
+static void ftpalg_nat_follow(struct nf_conn *ct, const struct nf_conn *master)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct nf_conntrack_expect exp = {};
+
+	exp.dir = nf_inet_addr_cmp(&t->src.u3,
+				   &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3) ?
+		  IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	exp.saved_proto.tcp.port = t->dst.u.tcp.port;
+	nf_nat_follow_master(ct, &exp);
+}
+
+/*
  * The first packet of a data connection of a NATed control connection
  * whose expectation came without its NAT part, before NAT looks at it.  A
  * sync daemon created that expectation: conntrackd carries the expectation
  * function, class and NAT part to the backup, but libnetfilter_conntrack's
  * request to create it there has none of them (CTA_EXPECT_FN, _CLASS,
- * _NAT), so the connection would pass untranslated.  Translate it as the
- * expectation's function would have, as ftpalg_nat_expect() set it up: a
- * PASV/EPSV's data connection comes from where the control connection
- * comes from, a PORT/EPRT's from the other side, to the port announced
- * (the sender's own unless ftpalg had to announce another: that one is
- * lost).  Anything else returns at the first test.
+ * _NAT), so the connection would pass untranslated.  Every other packet
+ * returns at the first test.
  */
 static unsigned int ftpalg_nat_adopt(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct nf_conntrack_expect exp = {};
 	enum ip_conntrack_info ctinfo;
 	const struct nf_conn_help *help;
 	const struct nf_conn *master;
@@ -181,12 +196,7 @@ static unsigned int ftpalg_nat_adopt(void *priv, struct sk_buff *skb,
 	if (!help || !(master->status & IPS_NAT_MASK) ||
 	    !ftpalg_is_ours(rcu_dereference(help->helper)))
 		return NF_ACCEPT;
-
-	exp.dir = nf_inet_addr_cmp(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3,
-				   &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3) ?
-		  IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
-	exp.saved_proto.tcp.port = ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u.tcp.port;
-	nf_nat_follow_master(ct, &exp);
+	ftpalg_nat_follow(ct, master);
 	ftpalg_count(ct, FTPALG_STAT_NAT_ADOPTED);
 	return NF_ACCEPT;
 }
@@ -217,8 +227,8 @@ static void ftpalg_nat_adopt_register(struct work_struct *work)
 	ret = nf_register_net_hooks(fn->net, ftpalg_nat_adopt_ops,
 				    ARRAY_SIZE(ftpalg_nat_adopt_ops));
 	if (ret) {
-		pr_warn("cannot register the hooks for synced expectations: %d\n",
-			ret);
+		pr_warn_ratelimited("cannot register the hooks for synced expectations: %d\n",
+				    ret);
 		return;
 	}
 	WRITE_ONCE(fn->nat_adopting, true);
@@ -240,8 +250,8 @@ void ftpalg_nat_net_exit(struct ftpalg_net *fn)
 }
 
 /*
- * A sync daemon created or updated @ct (a backup firewall): the hooks
- * above go in in its namespace, once, so that no other namespace pays
+ * A sync daemon created or updated @ct (a backup firewall): register the
+ * hooks above in its namespace, once, so that no other namespace pays
  * for them.  Registering sleeps and ctnetlink calls us atomic: a work
  * item does it at once, while the daemon goes on to the expectations
  * (conntrackd commits them in a request of their own).

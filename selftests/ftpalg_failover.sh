@@ -413,7 +413,9 @@ fo_run()
 	fi
 
 	# download: curl, passive, paced; stopped as soon as data arrived
-	# (ip netns exec execs curl: the job's pid is curl's)
+	# (ip netns exec execs curl: the job's pid is curl's), in a file of
+	# its own: the previous pair's complete one would stop it at once
+	rm -f "$TMPD/big.out"
 	ip netns exec "$NS_C" curl -sS --max-time $((600 * TIME_SCALE)) \
 		--limit-rate "$BIG_RATE" --disable-epsv --no-ftp-skip-pasv-ip \
 		-o "$TMPD/big.out" "ftp://$HOST:$CTRL_PORT/big.bin" \

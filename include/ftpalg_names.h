@@ -46,6 +46,7 @@
 	[FTPALG_STAT_REORDERED]			= "reordered",		\
 	[FTPALG_STAT_UNJUDGED]			= "unjudged",		\
 	[FTPALG_STAT_PICKUP]			= "pickup",		\
+	[FTPALG_STAT_NAT_ADOPTED]		= "nat_adopted",	\
 }
 
 #define FTPALG_REASON_NAMES {						\

@@ -490,23 +490,3 @@ void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later)
 	nf_ct_expect_put(refused);
 	ftpalg_count(ct, FTPALG_STAT_EXPECT_WITHDRAWN);
 }
-
-/*
- * Tracking picked up mid-session (sync.c): expectations synced from the
- * other firewall may lack their NAT part (nat.c), as a sync daemon may
- * carry neither the expectation function nor the class.  Set up under the
- * lock that a data connection takes to find one.
- */
-void ftpalg_expect_pickup(struct nf_conn *ct)
-{
-	struct nf_conn_help *help = nfct_help(ct);
-	struct nf_conntrack_expect *exp;
-
-	if (!(ct->status & IPS_NAT_MASK))
-		return;
-	spin_lock_bh(&nf_conntrack_expect_lock);
-	hlist_for_each_entry(exp, &help->expectations, lnode)
-		if (!exp->expectfn)
-			ftpalg_nat_adopt(ct, exp);
-	spin_unlock_bh(&nf_conntrack_expect_lock);
-}

@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/ratelimit.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -29,6 +30,9 @@ struct ftpalg_net {
 	struct mutex policy_mutex;	/* serialises policy writers */
 	struct ratelimit_state event_rs;	/* refusal events */
 	struct ratelimit_state log_rs;	/* nf_log lines */
+	struct net *net;
+	struct work_struct adopt_work;	/* registers sync.c's hooks */
+	bool adopting;			/* they are registered */
 };
 
 /* Expectation classes: active mode is removed when active turns off. */
@@ -138,13 +142,14 @@ int ftpalg_expect_create(struct ftpalg_seg *s, const struct ftp_match *m,
 			 const struct ftpalg_policy *pol,
 			 unsigned int line_off, bool can_mangle);
 void ftpalg_expect_withdraw(struct nf_conn *ct, unsigned int later);
-void ftpalg_expect_pickup(struct nf_conn *ct);
 
 /* sync.c */
 int ftpalg_sync_to_nlattr(struct sk_buff *skb, const struct nf_conn *ct);
 int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct);
-void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st);
+void ftpalg_pickup(struct ftpalg_conn *st);
 void ftpalg_sync_seqadj(struct nf_conn *ct);
+void ftpalg_sync_net_init(struct net *net, struct ftpalg_net *fn);
+void ftpalg_sync_net_exit(struct ftpalg_net *fn);
 
 /* nat.c */
 int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
@@ -152,6 +157,6 @@ int ftpalg_nat_expect(struct ftpalg_seg *s, struct nf_conntrack_expect *exp,
 		      unsigned int line_off, bool can_mangle);
 int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 		      u16 port, unsigned int line_off);
-void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp);
+void ftpalg_nat_follow(struct nf_conn *ct, const struct nf_conn *master);
 
 #endif /* FTPALG_H */

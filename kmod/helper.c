@@ -677,7 +677,7 @@ static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
 		ret = NF_ACCEPT;
 		goto out;
 	}
-	ftpalg_pickup(ct, st);
+	ftpalg_pickup(st);
 	if (skb_is_nonlinear(skb)) {
 		char *copy = this_cpu_ptr(ftpalg_copies)->data;
 

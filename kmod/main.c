@@ -64,6 +64,7 @@ static int __net_init ftpalg_net_init(struct net *net)
 	if (!proc_create_net_single(FTPALG_HELPER_NAME, 0444, net->proc_net_stat,
 				    ftpalg_stats_show, NULL))
 		goto err_policy;
+	ftpalg_sync_net_init(net, fn);
 	/* events are for people: a burst of 20, then one a second */
 	ratelimit_state_init(&fn->event_rs, HZ, 20);
 	ratelimit_set_flags(&fn->event_rs, RATELIMIT_MSG_ON_RELEASE);
@@ -85,6 +86,7 @@ static void __net_exit ftpalg_net_exit(struct net *net)
 {
 	struct ftpalg_net *fn = ftpalg_pernet(net);
 
+	ftpalg_sync_net_exit(fn);
 	remove_proc_entry(FTPALG_HELPER_NAME, net->proc_net_stat);
 	ftpalg_policy_net_exit(net);
 	free_percpu(fn->stats);

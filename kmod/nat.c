@@ -134,19 +134,21 @@ int ftpalg_nat_replay(struct ftpalg_seg *s, const struct ftp_match *m,
 }
 
 /*
- * An expectation of the NATed @ct that a sync daemon created without its
- * NAT part (conntrackd 1.4 carries neither the expectation function nor
- * the class): set it up as ftpalg_nat_expect() did on the firewall that
- * created it.  A PASV/EPSV's data connection comes from the client, where
- * the control connection comes from; a PORT/EPRT's from the server.
+ * Set up NAT for @ct, expected by the NATed @master, as ftpalg_nat_expect()
+ * set up the expectation: a PASV/EPSV's data connection comes from where
+ * the control connection comes from, a PORT/EPRT's from the other side;
+ * the port is the one announced (the sender's own unless ftpalg had to
+ * announce another: that one is lost).  nf_nat_follow_master() reads no
+ * more of an expectation than that.
  */
-void ftpalg_nat_adopt(const struct nf_conn *ct, struct nf_conntrack_expect *exp)
+void ftpalg_nat_follow(struct nf_conn *ct, const struct nf_conn *master)
 {
-	const struct nf_conntrack_tuple *orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct nf_conntrack_expect exp = {};
 
-	exp->dir = nf_inet_addr_cmp(&exp->tuple.src.u3, &orig->src.u3) ?
-		   IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
-	if (!exp->saved_proto.all)
-		exp->saved_proto.tcp.port = exp->tuple.dst.u.tcp.port;
-	exp->expectfn = nf_nat_follow_master;
+	exp.dir = nf_inet_addr_cmp(&t->src.u3,
+				   &master->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u3) ?
+		  IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	exp.saved_proto.tcp.port = t->dst.u.tcp.port;
+	nf_nat_follow_master(ct, &exp);
 }

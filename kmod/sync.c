@@ -9,13 +9,17 @@
  * info, so such a copy starts without our state, as does a connection
  * first seen without its handshake: both start in pickup (session.h).
  * The replies to commands never seen are then taken as what they say, and
- * judged by the policy as any; the PORT/EPRT expectations synced from the
- * other firewall, waiting there for a reply that may have passed there,
- * are made usable.  Sequence adjustments of NAT rewrites are announced in
- * conntrack events, so that the daemon carries them.
+ * judged by the policy as any.  The expectations the daemon creates lack
+ * their NAT part: a hook here has nat.c set it up for their data
+ * connections.  Sequence
+ * adjustments of NAT rewrites are announced in conntrack events, so that
+ * the daemon carries them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/workqueue.h>
 #include <net/netlink.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
 #include <net/netfilter/nf_conntrack_helper.h>
@@ -185,6 +189,100 @@ static int ftpalg_sync_parse(const struct nlattr *attr,
 }
 
 /*
+ * The first packet of a data connection of a NATed control connection
+ * whose expectation came without its NAT part, before NAT looks at it.  A
+ * sync daemon created that expectation: conntrackd carries the expectation
+ * function, class and NAT part to the backup, but libnetfilter_conntrack's
+ * request to create it there has none of them (CTA_EXPECT_FN, _CLASS,
+ * _NAT), so the connection would pass untranslated.  Every other packet
+ * returns at the first test.
+ */
+static unsigned int ftpalg_sync_adopt(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn_help *help;
+	const struct nf_conn *master;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_RELATED || nf_ct_is_confirmed(ct) ||
+	    (ct->status & IPS_NAT_DONE_MASK))
+		return NF_ACCEPT;
+	master = ct->master;
+	help = master ? nfct_help(master) : NULL;
+	if (!help || !(master->status & IPS_NAT_MASK) ||
+	    !ftpalg_is_ours(rcu_dereference(help->helper)))
+		return NF_ACCEPT;
+	ftpalg_nat_follow(ct, master);
+	ftpalg_count(ct, FTPALG_STAT_NAT_ADOPTED);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops ftpalg_sync_adopt_ops[] = {
+	{
+		.hook		= ftpalg_sync_adopt,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_NAT_DST - 1,
+	},
+	{
+		.hook		= ftpalg_sync_adopt,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_DST - 1,
+	},
+};
+
+static void ftpalg_sync_adopt_register(struct work_struct *work)
+{
+	struct ftpalg_net *fn = container_of(work, struct ftpalg_net,
+					     adopt_work);
+	int ret;
+
+	if (fn->adopting)
+		return;
+	ret = nf_register_net_hooks(fn->net, ftpalg_sync_adopt_ops,
+				    ARRAY_SIZE(ftpalg_sync_adopt_ops));
+	if (ret) {
+		pr_warn_ratelimited("cannot register the hooks for synced expectations: %d\n",
+				    ret);
+		return;
+	}
+	WRITE_ONCE(fn->adopting, true);
+}
+
+void ftpalg_sync_net_init(struct net *net, struct ftpalg_net *fn)
+{
+	fn->net = net;
+	fn->adopting = false;
+	INIT_WORK(&fn->adopt_work, ftpalg_sync_adopt_register);
+}
+
+void ftpalg_sync_net_exit(struct ftpalg_net *fn)
+{
+	cancel_work_sync(&fn->adopt_work);
+	if (fn->adopting)
+		nf_unregister_net_hooks(fn->net, ftpalg_sync_adopt_ops,
+					ARRAY_SIZE(ftpalg_sync_adopt_ops));
+}
+
+/*
+ * A sync daemon created or updated @ct (a backup firewall): register the
+ * hooks above in its namespace, once, so that no other namespace pays
+ * for them.  Registering sleeps and ctnetlink calls us atomic: a work
+ * item does it at once, while the daemon goes on to the expectations
+ * (conntrackd commits them in a request of their own).
+ */
+static void ftpalg_sync_adopt_enable(const struct nf_conn *ct)
+{
+	struct ftpalg_net *fn = ftpalg_pernet(nf_ct_net(ct));
+
+	if (!READ_ONCE(fn->adopting))
+		schedule_work(&fn->adopt_work);
+}
+
+/*
  * ctnetlink creates @ct with this helper, or updates it (@attr may be
  * NULL: no state given).  Creation happens before @ct is confirmed, an
  * update while packets may be at work on it: both under its lock.
@@ -205,10 +303,12 @@ int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct)
 		st->sess = sess;
 		memcpy(st->stream, stream, sizeof(stream));
 	}
-	ftpalg_pickup(ct, st);
+	ftpalg_pickup(st);
 	spin_unlock_bh(ftpalg_lock(ct));
 	if (degraded)
 		ftpalg_count(ct, FTPALG_STAT_DESYNC);
+	/* its expectations, if any, come the same way */
+	ftpalg_sync_adopt_enable(ct);
 	return ret;
 }
 
@@ -217,13 +317,12 @@ int ftpalg_sync_from_nlattr(struct nlattr *attr, struct nf_conn *ct)
  * the state: a connection whose tracking has not seen the start of either
  * direction (no handshake, no exported state) is picked up mid-session.
  */
-void ftpalg_pickup(struct nf_conn *ct, struct ftpalg_conn *st)
+void ftpalg_pickup(struct ftpalg_conn *st)
 {
 	if ((st->stream[IP_CT_DIR_ORIGINAL].flags |
 	     st->stream[IP_CT_DIR_REPLY].flags) & FTP_STREAM_VALID)
 		return;
 	ftp_session_pickup(&st->sess);
-	ftpalg_expect_pickup(ct);
 }
 
 /*

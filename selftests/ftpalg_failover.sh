@@ -35,7 +35,8 @@
 # event: a log line, the sync cache listing an entry, a counter.
 #
 # Environment: FTPALG_FAILOVER_HELPERS, the helpers to run the pair with
-# ("ftpalg ftp"; the round trip runs with ftpalg), and lib.sh's.
+# ("ftpalg ftp"; the round trip runs with ftpalg), FTPALG_FAILOVER_NATS,
+# the NATs ("snat dnat"), and lib.sh's.
 #
 # First, on a single router, the state ftpalg exports through ctnetlink
 # (CTA_HELP_INFO; conntrackd 1.4 carries only the helper's name) round-
@@ -347,6 +348,17 @@ peer_port()
 		head -n1
 }
 
+# fo_sync_diag: what fw1 has and what reached fw2, when the two differ.
+fo_sync_diag()
+{
+	diag "$(nsx "$NS_F1" conntrack -L 2>&1 | sed 's/^/fw1 kernel: /')"
+	diag "$(ctd "$NS_F1" "$SYNC1" -i ct 2>&1 | sed 's/^/fw1 internal: /')"
+	diag "$(ctd "$NS_F2" "$SYNC2" -e ct 2>&1 | sed 's/^/fw2 external: /')"
+	diag "$(ctd "$NS_F1" "$SYNC1" -s 2>&1 | sed 's/^/fw1 stats: /')"
+	diag "$(ctd "$NS_F2" "$SYNC2" -s 2>&1 | sed 's/^/fw2 stats: /')"
+	diag "$(tail -n 20 "$TMPD/ctd-$SYNC1/log" "$TMPD/ctd-$SYNC2/log" 2>&1)"
+}
+
 # fo_failover: fw1 dies, fw2 takes over.
 fo_failover()
 {
@@ -401,7 +413,9 @@ fo_run()
 	fi
 
 	# download: curl, passive, paced; stopped as soon as data arrived
-	# (ip netns exec execs curl: the job's pid is curl's)
+	# (ip netns exec execs curl: the job's pid is curl's), in a file of
+	# its own: the previous pair's complete one would stop it at once
+	rm -f "$TMPD/big.out"
 	ip netns exec "$NS_C" curl -sS --max-time $((600 * TIME_SCALE)) \
 		--limit-rate "$BIG_RATE" --disable-epsv --no-ftp-skip-pasv-ip \
 		-o "$TMPD/big.out" "ftp://$HOST:$CTRL_PORT/big.bin" \
@@ -443,12 +457,14 @@ fo_run()
 
 	# what fw2 must have before fw1 dies: 6 control connections, the
 	# download's data connection, the two pending expectations
+	ok=1
 	check "$p: fw2's sync cache has the control connections" \
-		busywait 60000 in_cache ct "dport=$CTRL_PORT " 6
+		busywait 60000 in_cache ct "dport=$CTRL_PORT " 6 || ok=0
 	check "$p: fw2's sync cache has the download's data connection" \
-		busywait 60000 in_cache ct "dport=4(00[0-9][0-9]|0100) " 1
+		busywait 60000 in_cache ct "dport=4(00[0-9][0-9]|0100) " 1 || ok=0
 	check "$p: fw2's sync cache has the two expectations" \
-		busywait 60000 in_cache expect "dport=" 2
+		busywait 60000 in_cache expect "dport=" 2 || ok=0
+	[ $ok -eq 1 ] || fo_sync_diag
 	size=$(stat -c %s "$TMPD/big.out" 2>/dev/null || echo 0)
 	[ -n "${FTPALG_VERBOSE:-}" ] && diag "$(ctd "$NS_F2" "$SYNC2" -e expect)"
 
@@ -488,6 +504,8 @@ fo_run()
 	done
 	if is_ftpalg; then
 		check_stat "$p: the 227 to a PASV fw2 never saw was taken as such" pickup -ge 1
+		check_stat "$p: the synced expectations' data connections were NATed" \
+			nat_adopted -ge 2
 		check_no_refusal "$p: no refusal on fw2"
 		if [ -x "$CTL" ]; then
 			check "$p: ftpalgctl sessions on fw2 lists the control connections" \
@@ -582,7 +600,7 @@ expect_timeout_was=$(cat "$EXPECT_TIMEOUT" 2>/dev/null)
 [ -n "$expect_timeout_was" ] && echo 300 > "$EXPECT_TIMEOUT"
 
 for helper in ${FTPALG_FAILOVER_HELPERS:-ftpalg ftp}; do
-	for nat in snat dnat; do
+	for nat in ${FTPALG_FAILOVER_NATS:-snat dnat}; do
 		fo_run "$helper" "$nat"
 	done
 done

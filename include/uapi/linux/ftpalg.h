@@ -165,6 +165,7 @@ enum ftpalg_stat {
 	FTPALG_STAT_REORDERED,		/* segment ahead of a gap, dropped */
 	FTPALG_STAT_UNJUDGED,		/* old bytes never judged, dropped */
 	FTPALG_STAT_PICKUP,		/* 227/229 to a PASV before tracking */
+	FTPALG_STAT_NAT_ADOPTED,	/* synced expectation's data conn NATed */
 
 	__FTPALG_STAT_MAX,
 };

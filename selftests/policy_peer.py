@@ -3,11 +3,14 @@
 """Scripted FTP peer for the ftpalg policy selftests.
 
   policy_peer.py session HOST PORT [--wait S] [--pause-file PATH] LINE...
-      Log in anonymously, then send every LINE and wait up to S seconds
-      (default 2) for its final reply (the greeting and the login: 60 s x
-      FTPALG_TIME_SCALE, a bound that only catches a hang).  The special
-      line "@pause" prints PAUSED and waits until PATH exists.  A 1xx
-      reply is followed by the final one (RETR).  Prints, as KTAP diagnostics:
+      Log in anonymously, then send every LINE and wait for its final
+      reply: up to S seconds (default 2) for the last LINE, the one a
+      test may expect to go unanswered; the greeting, the login and the
+      lines before the last are to be answered and get a bound that only
+      catches a hang (60 s x FTPALG_TIME_SCALE).  The special line
+      "@pause" prints PAUSED and waits until PATH exists (at most 600 s x
+      FTPALG_TIME_SCALE).  A 1xx reply is followed by the final one
+      (RETR).  Prints, as KTAP diagnostics:
           # policy_peer: local ADDR PORT
           # policy_peer: LINE -> CODE TEXT
           # policy_peer: RESULT ok|noreply|reset|closed ELAPSED <seconds>
@@ -34,8 +37,8 @@ import time
 from ftp_control import (Control, Closed, NoReply, PeerError, TIME_SCALE,
                          logger, wait_pause)
 
-# seconds the connection and login may take: only a hang waits this long
-LOGIN_WAIT = 60 * TIME_SCALE
+# seconds a reply that must come may take: only a hang waits this long
+ANSWER_WAIT = 60 * TIME_SCALE
 
 log = logger("policy_peer")
 
@@ -49,7 +52,7 @@ class Outcome(Exception):
 
 class Session(Control):
     def __init__(self, host, port):
-        Control.__init__(self, host, port, LOGIN_WAIT, log)
+        Control.__init__(self, host, port, ANSWER_WAIT, log)
         log("local %s %d" % (self.local[0], self.local[1]))
 
     def final_reply(self, wait):
@@ -101,21 +104,22 @@ def session(args):
     ctl = None
     try:
         ctl = Session(args.host, args.port)
-        if ctl.final_reply(LOGIN_WAIT)[0] != 220:
+        if ctl.final_reply(ANSWER_WAIT)[0] != 220:
             raise Outcome("no 220 greeting", 1)
-        code = ctl.cmd("USER anonymous", LOGIN_WAIT)
+        code = ctl.cmd("USER anonymous", ANSWER_WAIT)
         if code == 331:
-            code = ctl.cmd("PASS selftest@", LOGIN_WAIT)
+            code = ctl.cmd("PASS selftest@", ANSWER_WAIT)
         if code != 230:
             raise Outcome("login refused", 1)
-        for line in args.lines:
+        last = len(args.lines) - 1
+        for i, line in enumerate(args.lines):
             if line == "@pause":
                 if not args.pause_file:
                     raise Outcome("@pause needs --pause-file", 2)
-                wait_pause(args.pause_file, log, 120)
+                wait_pause(args.pause_file, log, 600)
                 continue
             t0 = time.monotonic()
-            ctl.cmd(line, args.wait)
+            ctl.cmd(line, args.wait if i == last else ANSWER_WAIT)
     except (PeerError, OSError, Outcome) as e:
         o = outcome(e)
         if o:

@@ -154,13 +154,23 @@ def server_connection(ctl, listener):
             opened = True
 
 
+def send_setup(ctl, args, line):
+    """Send the PORT/EPRT/PASV/EPSV line cut as --split says, with --pipeline
+    after TYPE I and NOOP in the same write (and read their replies)."""
+    split = [int(x) for x in args.split.split(",")] if args.split else []
+    prefix = b"TYPE I\r\nNOOP\r\n" if args.pipeline else b""
+    ctl.send(prefix + line.encode() + b"\r\n",
+             [len(prefix) + s if s >= 0 else s for s in split], args.gap)
+    if args.pipeline:
+        ctl.expect(200)
+        ctl.expect(200)
+
+
 def transfer(ctl, args):
     """Set up the data connection as args.mode says and RETR args.file."""
-    split = [int(x) for x in args.split.split(",")] if args.split else None
     listener = None
     data = None
     mode = args.mode
-    prefix = b"TYPE I\r\nNOOP\r\n" if args.pipeline else b""
     if not args.pipeline:
         ctl.cmd("TYPE I", 200)
 
@@ -178,25 +188,14 @@ def transfer(ctl, args):
         else:
             af = 1 if ctl.family == socket.AF_INET else 2
             line = "EPRT |%d|%s|%d|" % (af, ctl.local[0], port)
-        ctl.send(prefix + line.encode() + b"\r\n",
-                 [len(prefix) + s if s >= 0 else s for s in split or []],
-                 args.gap)
-        if args.pipeline:
-            ctl.expect(200)
-            ctl.expect(200)
+        send_setup(ctl, args, line)
         ctl.expect(200)
         pause(args.pause_file)
         ctl.send(("RETR %s\r\n" % args.file).encode())
         data, addr, opened = server_connection(ctl, listener)
         log("data connection from %s" % (addr[:2],))
     else:
-        line = "PASV" if mode == "pasv" else "EPSV"
-        ctl.send(prefix + line.encode() + b"\r\n",
-                 [len(prefix) + s if s >= 0 else s for s in split or []],
-                 args.gap)
-        if args.pipeline:
-            ctl.expect(200)
-            ctl.expect(200)
+        send_setup(ctl, args, "PASV" if mode == "pasv" else "EPSV")
         if mode == "pasv":
             _, text = ctl.expect(227)
             host, port = parse_227(text)

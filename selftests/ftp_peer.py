@@ -24,34 +24,25 @@ when every step had the expected outcome, 1 otherwise, 2 on usage errors.
 
 import argparse
 import os
+import select
 import socket
 import sys
 import time
 
-TIMEOUT = float(os.environ.get("FTP_PEER_TIMEOUT", "10"))
-# waits for the test's progress stretch on a slow kernel (make check-debug)
-TIME_SCALE = float(os.environ.get("FTPALG_TIME_SCALE", "1"))
-# how long a pause or idle file may take to appear (x TIME_SCALE)
-PAUSE_MAX = float(os.environ.get("FTP_PEER_PAUSE_MAX", "60"))
+from ftp_control import (Control, Closed, PeerError, TIME_SCALE, logger,
+                         wait_pause)
+
+# bounds that only catch a hang: seconds a reply or connection may take,
+# and a pause or idle file to appear (x FTPALG_TIME_SCALE)
+TIMEOUT = float(os.environ.get("FTP_PEER_TIMEOUT", 60 * TIME_SCALE))
+PAUSE_MAX = float(os.environ.get("FTP_PEER_PAUSE_MAX", "600"))
+
+log = logger("ftp_peer")
 
 
-def log(msg):
-    sys.stdout.write("# ftp_peer: %s\n" % msg)
-    sys.stdout.flush()
-
-
-class PeerError(Exception):
-    pass
-
-
-class Control:
+class ScriptedControl(Control):
     def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-        self.local = self.sock.getsockname()
-        self.peer = self.sock.getpeername()
-        self.family = self.sock.family
+        Control.__init__(self, host, port, TIMEOUT, log)
         log("control %s -> %s" % (self.local[:2], self.peer[:2]))
 
     def send(self, data, split=None, gap=0.05):
@@ -72,37 +63,11 @@ class Control:
             self.sock.sendall(piece)
         log("sent %r in %d write(s)" % (data, len(pieces)))
 
-    def _line(self, timeout):
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise PeerError("timeout waiting for a reply")
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(4096)
-            except socket.timeout:
-                raise PeerError("timeout waiting for a reply")
-            if not chunk:
-                raise PeerError("control connection closed by server")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("latin-1")
-
     def reply(self, timeout=TIMEOUT):
         """Read one (possibly multi-line) reply; return (code, text)."""
-        line = self._line(timeout)
-        text = [line]
-        if len(line) >= 4 and line[3] == "-":
-            code = line[:3]
-            while True:
-                line = self._line(timeout)
-                text.append(line)
-                if line.startswith(code + " "):
-                    break
-        log("reply %s" % " | ".join(text))
-        return int(text[0][:3]) if text[0][:3].isdigit() else 0, \
-            "\n".join(text)
+        code, lines = Control.reply(self, timeout)
+        log("reply %s" % " | ".join(lines))
+        return code, "\n".join(lines)
 
     def expect(self, want, timeout=TIMEOUT):
         code, text = self.reply(timeout)
@@ -162,25 +127,50 @@ def parse_229(text):
     return int(fields[3])
 
 
-def wait_pause(path, state="PAUSED"):
-    if not path:
-        return
-    log("%s waiting for %s" % (state, path))
-    deadline = time.monotonic() + PAUSE_MAX * TIME_SCALE
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            raise PeerError("pause file never appeared")
-        time.sleep(0.05)
-    log("resumed")
+def pause(path, state="PAUSED"):
+    if path:
+        wait_pause(path, log, PAUSE_MAX, state)
+
+
+def server_connection(ctl, listener):
+    """Accept the server's data connection after RETR: (socket, address,
+    whether the 150 reply came first).  A final reply instead (vsftpd:
+    425 once it gave up connecting) is the failure's own evidence."""
+    deadline = time.monotonic() + TIMEOUT
+    opened = False
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise PeerError("server never connected (nor replied)")
+        ready = [ctl.sock] if b"\n" in ctl.buf else \
+            select.select([listener, ctl.sock], [], [], left)[0]
+        if listener in ready:
+            data, addr = listener.accept()
+            return data, addr, opened
+        if ready:
+            code, text = ctl.reply()
+            if code != 150:
+                raise PeerError("server never connected (%s)" % text)
+            opened = True
+
+
+def send_setup(ctl, args, line):
+    """Send the PORT/EPRT/PASV/EPSV line cut as --split says, with --pipeline
+    after TYPE I and NOOP in the same write (and read their replies)."""
+    split = [int(x) for x in args.split.split(",")] if args.split else []
+    prefix = b"TYPE I\r\nNOOP\r\n" if args.pipeline else b""
+    ctl.send(prefix + line.encode() + b"\r\n",
+             [len(prefix) + s if s >= 0 else s for s in split], args.gap)
+    if args.pipeline:
+        ctl.expect(200)
+        ctl.expect(200)
 
 
 def transfer(ctl, args):
     """Set up the data connection as args.mode says and RETR args.file."""
-    split = [int(x) for x in args.split.split(",")] if args.split else None
     listener = None
     data = None
     mode = args.mode
-    prefix = b"TYPE I\r\nNOOP\r\n" if args.pipeline else b""
     if not args.pipeline:
         ctl.cmd("TYPE I", 200)
 
@@ -198,29 +188,14 @@ def transfer(ctl, args):
         else:
             af = 1 if ctl.family == socket.AF_INET else 2
             line = "EPRT |%d|%s|%d|" % (af, ctl.local[0], port)
-        ctl.send(prefix + line.encode() + b"\r\n",
-                 [len(prefix) + s if s >= 0 else s for s in split or []],
-                 args.gap)
-        if args.pipeline:
-            ctl.expect(200)
-            ctl.expect(200)
+        send_setup(ctl, args, line)
         ctl.expect(200)
-        wait_pause(args.pause_file)
+        pause(args.pause_file)
         ctl.send(("RETR %s\r\n" % args.file).encode())
-        try:
-            data, addr = listener.accept()
-        except socket.timeout:
-            code, text = ctl.reply(2)
-            raise PeerError("server never connected (%s)" % text)
+        data, addr, opened = server_connection(ctl, listener)
         log("data connection from %s" % (addr[:2],))
     else:
-        line = "PASV" if mode == "pasv" else "EPSV"
-        ctl.send(prefix + line.encode() + b"\r\n",
-                 [len(prefix) + s if s >= 0 else s for s in split or []],
-                 args.gap)
-        if args.pipeline:
-            ctl.expect(200)
-            ctl.expect(200)
+        send_setup(ctl, args, "PASV" if mode == "pasv" else "EPSV")
         if mode == "pasv":
             _, text = ctl.expect(227)
             host, port = parse_227(text)
@@ -228,12 +203,14 @@ def transfer(ctl, args):
             _, text = ctl.expect(229)
             host, port = ctl.peer[0], parse_229(text)
         log("announced data endpoint %s port %d" % (host, port))
-        wait_pause(args.pause_file)
+        pause(args.pause_file)
         data = socket.create_connection((host, port), timeout=TIMEOUT)
         ctl.send(("RETR %s\r\n" % args.file).encode())
+        opened = False
 
     data.settimeout(TIMEOUT)
-    ctl.expect(150)
+    if not opened:
+        ctl.expect(150)
     got = bytearray()
     while True:
         chunk = data.recv(65536)
@@ -283,7 +260,7 @@ def main():
     args = ap.parse_args()
 
     try:
-        ctl = Control(args.host, args.port)
+        ctl = ScriptedControl(args.host, args.port)
         ctl.login()
         if args.action == "malformed":
             for raw in args.line:
@@ -291,18 +268,18 @@ def main():
                 ctl.send(line.encode("latin-1") + b"\r\n")
                 try:
                     ctl.reply(3)
+                except Closed:
+                    raise
                 except PeerError as e:
-                    if "closed" in str(e):
-                        raise
                     log("no reply to %r (%s)" % (line, e))
             if not ctl.noop_ok():
                 raise PeerError("NOOP after malformed lines not answered")
             log("NOOP answered: control connection usable")
             if args.mode:
-                wait_pause(args.idle_file, "IDLE")
+                pause(args.idle_file, "IDLE")
                 transfer(ctl, args)
         else:
-            wait_pause(args.idle_file, "IDLE")
+            pause(args.idle_file, "IDLE")
             transfer(ctl, args)
         ctl.cmd("QUIT")
     except (PeerError, OSError) as e:

@@ -102,21 +102,16 @@ solo_start()
 	local addr
 	P_NAME=$1 addr=$2
 	shift 2
-	local -a s=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		s+=("$1")
-		shift
-	done
-	shift
+	split_steps "$@"
 	P_SLOG=$TMPD/$P_NAME.srv
 	P_CLOG=$TMPD/$P_NAME.cli
 	nsx "$NS_S" timeout "$(scaled 120)" "$PYTHON" "$RAW" server --listen "$addr" \
-		"${s[@]}" > "$P_SLOG" 2>&1 &
+		"${SERVER_STEPS[@]}" > "$P_SLOG" 2>&1 &
 	P_SPID=$!
 	_pids+=("$P_SPID")
 	busywait 60000 has "$P_SLOG" LISTENING
-	nsx "$NS_C" timeout "$(scaled 120)" "$PYTHON" "$RAW" client "$addr" "$@" \
-		> "$P_CLOG" 2>&1 &
+	nsx "$NS_C" timeout "$(scaled 120)" "$PYTHON" "$RAW" client "$addr" \
+		"${CLIENT_STEPS[@]}" > "$P_CLOG" 2>&1 &
 	P_CPID=$!
 	_pids+=("$P_CPID")
 }

@@ -33,7 +33,8 @@
 #   FTPALG_POLICY_SECTIONS  sections to run, in order (default: all of
 #       defaults active bounce minport window redirect reset scopes
 #       isolation dnat privilege)
-#   FTPALG_POLICY_WAIT      seconds a refused line is given to be answered (2)
+#   FTPALG_POLICY_WAIT      seconds a refused line is given to be answered (2;
+#       the line is judged on the refusal's counter and event too)
 
 # shellcheck disable=SC2317 # helpers are called through check/busywait
 # shellcheck source=lib.sh
@@ -50,6 +51,7 @@ THIRD4=192.0.2.9		# the bounce target, next to the client
 THIRD6=2001:db8:1::9
 TPORT=2000			# its listening port
 WAIT=${FTPALG_POLICY_WAIT:-2}	# seconds a refused line is given
+ANSWER_WAIT=$(scaled 60)	# ... and a line to be answered or reset: a hang
 
 require_base
 require_module
@@ -106,7 +108,7 @@ mon_match()
 check_event()
 {
 	local desc=$1 cond=$2
-	if busywait 3000 mon_match "$MON1" "$MON_MARK" "$cond"; then
+	if busywait 60000 mon_match "$MON1" "$MON_MARK" "$cond"; then
 		ktap_pass "$desc"
 	else
 		ktap_fail "$desc"
@@ -153,12 +155,11 @@ pp_to()
 {
 	local out=$1 host=$2
 	shift 2
-	nsx "$NS_C" timeout "$(scaled 90)" "$PYTHON" "$PPEER" session "$host" "$CTRL_PORT" \
+	nsx "$NS_C" timeout "$(scaled 900)" "$PYTHON" "$PPEER" session "$host" "$CTRL_PORT" \
 		--wait "$WAIT" "$@" > "$out" 2>&1
 }
 
 pp_result() { sed -n 's/.*RESULT \([a-z]*\) .*/\1/p' "$PP_OUT"; }
-pp_elapsed() { sed -n 's/.*RESULT [a-z]* .*ELAPSED \([0-9.]*\).*/\1/p' "$PP_OUT"; }
 pp_local_port() { sed -n 's/.*local [^ ]* \([0-9]*\)$/\1/p' "$PP_OUT"; }
 
 # pp_start NAME HOST [--wait S] LINE...: session in the background, its
@@ -215,26 +216,23 @@ check_pp_reply()
 port_arg() { echo "${1//./,},$(($2 / 256)),$(($2 % 256))"; }
 
 # ---- curl
-# curl_timed port|pasv HOST TMO: a curl download that is to fail; sets
-# CURL_RC and CURL_MS, the milliseconds from sending PORT/PASV to the end
-# (from curl's --trace-time stamps: process start-up under a loaded TCG
-# guest does not count), and CURL_LOG.
-curl_timed()
+# curl_refused port|pasv HOST TMO: a curl download that is to fail, TMO
+# seconds at most (x FTPALG_TIME_SCALE); sets CURL_RC and CURL_LOG.
+curl_refused()
 {
 	local -a opt=(--ftp-port - --disable-eprt)
 	[ "$1" = pasv ] && opt=(--disable-epsv)
-	CURL_LOG=$TMPD/timed.log
-	nsx "$NS_C" timeout $(($3 + 10)) curl -sS -v --trace-time --max-time "$3" \
-		"${opt[@]}" -o "$TMPD/timed.bin" "ftp://$2:$CTRL_PORT/data.bin" \
-		> "$CURL_LOG" 2>&1
+	CURL_LOG=$TMPD/refused.log
+	nsx "$NS_C" timeout "$(scaled $(($3 + 10)))" curl -sS -v \
+		--max-time "$(scaled "$3")" "${opt[@]}" -o "$TMPD/refused.bin" \
+		"ftp://$2:$CTRL_PORT/data.bin" > "$CURL_LOG" 2>&1
 	CURL_RC=$?
-	CURL_MS=$(awk '
-		function ms(t,  a) { split(t, a, ":"); return int((a[1] * 3600 + a[2] * 60 + a[3]) * 1000) }
-		$1 ~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\./ {
-			if (!t0 && ($2 " " $3) ~ /^> (PORT|PASV)/) t0 = ms($1)
-			t1 = ms($1)
-		}
-		END { print (t0 ? t1 - t0 : -1) }' "$CURL_LOG")
+}
+
+# curl_unanswered CMD: curl sent CMD (PORT, PASV) and received nothing after.
+curl_unanswered()
+{
+	grep -q "^> $1" "$CURL_LOG" && ! sed -n "/^> $1/,\$p" "$CURL_LOG" | grep -q '^< '
 }
 
 curl_log_tail() { grep -E '[<>] [A-Z0-9]|curl:|\* (Recv|Send|Connection|Closing)' "$CURL_LOG" | tail -n 12; }
@@ -357,7 +355,7 @@ check_no_refusal()
 peer_pause_start()
 {
 	local host=$1 out=$2 mode=$3 pf=$4
-	nsx "$NS_C" env FTP_PEER_TIMEOUT=5 timeout "$(scaled 60)" "$PYTHON" \
+	nsx "$NS_C" timeout "$(scaled 900)" "$PYTHON" \
 		"$SELFTEST_DIR/ftp_peer.py" "$host" "$CTRL_PORT" get --mode "$mode" \
 		--expect "$DATA_FILE" --pause-file "$pf" > "$out" 2>&1 &
 	PEER_PID=$!
@@ -388,8 +386,8 @@ if want_section isolation; then
 fi
 use_topo()
 {
-	local c=T$1_C r=T$1_R s=T$1_S
-	NS_C=${!c} NS_R=${!r} NS_S=${!s}
+	local cv=T$1_C rv=T$1_R sv=T$1_S
+	NS_C=${!cv} NS_R=${!rv} NS_S=${!sv}
 }
 
 ftp_root_prepare
@@ -414,19 +412,19 @@ check "vsftpd A IPv6 started" vsftpd_start a6 6 "$CTRL_PORT" \
 vsftpd_start b 4 "$CTRL_PORT" "listen_address=$S4B" \
 	"pasv_min_port=50000" "pasv_max_port=50100"
 check "vsftpd B ($S4B, passive 50000-50100) started" \
-	busywait 10000 listening_on "$NS_S" "$S4B:$CTRL_PORT" || exit 1
+	busywait 60000 listening_on "$NS_S" "$S4B:$CTRL_PORT" || exit 1
 vsftpd_start r 4 "$CTRL_PORT" "listen_address=$S4R" "pasv_address=$REDIR4"
 check "vsftpd R ($S4R, pasv_address=$REDIR4) started" \
-	busywait 10000 listening_on "$NS_S" "$S4R:$CTRL_PORT" || exit 1
+	busywait 60000 listening_on "$NS_S" "$S4R:$CTRL_PORT" || exit 1
 
 # the third host: a dual-stack listener in the client netns
 nsx "$NS_C" "$PYTHON" "$PPEER" listen "$TPORT" > "$TMPD/third.log" 2>&1 &
 _pids+=($!)
 check "third host listening on $THIRD4/$THIRD6 port $TPORT" \
-	busywait 30000 grep -q LISTENING "$TMPD/third.log"
-nsx "$NS_C" "$PYTHON" -c "import socket; socket.create_connection(('$THIRD4', $TPORT), 5).close()"
+	busywait 60000 grep -q LISTENING "$TMPD/third.log"
+nsx "$NS_C" "$PYTHON" -c "import socket; socket.create_connection(('$THIRD4', $TPORT), 60).close()"
 check "third host: listener logs connections (positive control)" \
-	busywait 15000 grep -q "CONNECTION from" "$TMPD/third.log"
+	busywait 60000 grep -q "CONNECTION from" "$TMPD/third.log"
 third_clean() { ! grep -E "CONNECTION from (198\.51\.100\.|2001:db8:2::)" "$TMPD/third.log"; }
 
 MON1=$TMPD/mon1.jsonl
@@ -470,11 +468,12 @@ sec_active()
 	check_event "active off: ipv6 event names 2001:db8:1::2 port 2002" \
 		"$(ev '.reason == "active_off"' '.family == "ipv6"' ".data == \"$C6\"" '.data_port == 2002')"
 	stat_snap
-	curl_timed port "$S4" 8
-	if [ "$CURL_RC" -ne 0 ] && [ "$CURL_MS" -ge 3000 ]; then
-		ktap_pass "active off, action drop: curl PORT waits for its timeout (${CURL_MS} ms after PORT)"
+	curl_refused port "$S4" 20
+	# 28: curl's own timeout
+	if [ "$CURL_RC" -eq 28 ] && curl_unanswered PORT; then
+		ktap_pass "active off, action drop: curl's PORT unanswered until its timeout"
 	else
-		ktap_fail "active off, action drop: curl PORT waits for its timeout (rc $CURL_RC, ${CURL_MS} ms after PORT)"
+		ktap_fail "active off, action drop: curl's PORT unanswered until its timeout (rc $CURL_RC)"
 		diag "$(curl_log_tail)"
 	fi
 	check_stat "active off: curl's PORT refused" refused_active_off -ge 1
@@ -509,10 +508,10 @@ sec_bounce()
 	ctl set bounce allow
 	pf=$TMPD/pause.bounce
 	PP_OUT=$TMPD/pp.bounce.log
-	pp_to "$PP_OUT" "$S4" --wait 8 --pause-file "$pf" "TYPE I" \
+	pp_to "$PP_OUT" "$S4" --wait "$ANSWER_WAIT" --pause-file "$pf" "TYPE I" \
 		"PORT $(port_arg "$THIRD4" "$TPORT")" "@pause" "RETR data.bin" &
 	pp_pid=$!
-	if busywait 30000 grep -q PAUSED "$PP_OUT"; then
+	if busywait 60000 grep -q PAUSED "$PP_OUT"; then
 		check_pp_reply "bounce allow: PORT naming $THIRD4 forwarded (server replied 200)" \
 			"PORT .* -> 200"
 		if exp_match .; then
@@ -528,7 +527,7 @@ sec_bounce()
 	touch "$pf"
 	wait "$pp_pid"
 	check_pp_reply "bounce allow: the server could not connect to the third host" \
-		"RETR data.bin -> 425|RESULT noreply"
+		"RETR data.bin -> 425"
 	check_stat "bounce allow: counted as foreign_addr" foreign_addr -eq 1
 	check_stat "bounce allow: not refused" refused_bounce -eq 0
 	check_stat "bounce allow: no expectation created" expect_created -eq 0
@@ -553,8 +552,8 @@ sec_minport()
 	PP_OUT=$TMPD/pp.minport.log
 	pp_to "$PP_OUT" "$S4" --pause-file "$pf" "TYPE I" "PORT $(port_arg "$C4" 1000)" "@pause" &
 	pp_pid=$!
-	if busywait 30000 grep -q "PORT .* -> 200" "$PP_OUT" &&
-	   busywait 3000 exp_match "dst=$C4 .*dport=1000 "; then
+	if busywait 60000 grep -q "PORT .* -> 200" "$PP_OUT" &&
+	   busywait 60000 exp_match "dst=$C4 .*dport=1000 "; then
 		ktap_pass "min-port 900: PORT to port 1000 accepted, expectation for port 1000"
 	else
 		ktap_fail "min-port 900: PORT to port 1000 accepted, expectation for port 1000"
@@ -621,42 +620,40 @@ sec_redirect()
 
 sec_reset()
 {
-	local cport el
+	local cport
 
 	new_case
 	ctl set active off action reset
-	curl_timed port "$S4" 10
-	if [ "$CURL_RC" -ne 0 ] && [ "$CURL_MS" -ge 0 ] && [ "$CURL_MS" -lt 1500 ]; then
-		ktap_pass "action reset: curl PORT fails fast (${CURL_MS} ms after PORT, rc $CURL_RC)"
+	curl_refused port "$S4" 60
+	# 28 would be curl's own timeout: the reset must end it before
+	if [ "$CURL_RC" -ne 0 ] && [ "$CURL_RC" -ne 28 ] && grep -q '^> PORT' "$CURL_LOG"; then
+		ktap_pass "action reset: curl PORT fails by the reset, not its timeout (rc $CURL_RC)"
 	else
-		ktap_fail "action reset: curl PORT fails fast (rc $CURL_RC, ${CURL_MS} ms after PORT)"
+		ktap_fail "action reset: curl PORT fails by the reset, not its timeout (rc $CURL_RC)"
 		diag "$(curl_log_tail)"
 	fi
 	check_stat "action reset: reset sent" resets_sent -ge 1
 	check_event "action reset: event {active_off, reset}" \
 		"$(ev '.reason == "active_off"' '.action == "reset"')"
-	check_pp "action reset: PORT -> connection reset" reset "$S4" --wait 10 "TYPE I" \
-		"PORT $(port_arg "$C4" 2003)"
-	el=$(pp_elapsed)
-	check "action reset: the client saw the reset within 1 s of PORT (${el}s)" \
-		awk -v e="$el" 'BEGIN { exit !(e != "" && e < 1.0) }'
+	check_pp "action reset: PORT -> connection reset" reset "$S4" --wait "$ANSWER_WAIT" \
+		"TYPE I" "PORT $(port_arg "$C4" 2003)"
 	cport=$(pp_local_port)
 	check "action reset: the server's end of the control connection is gone" \
-		busywait 3000 eval "! server_has_conn $NS_S $cport"
+		busywait 60000 eval "! server_has_conn $NS_S $cport"
 
 	ctl set active on passive-window 50000-50100
 	stat_snap
-	curl_timed pasv "$S4" 10
-	if [ "$CURL_RC" -ne 0 ] && [ "$CURL_MS" -ge 0 ] && [ "$CURL_MS" -lt 1500 ]; then
-		ktap_pass "action reset: curl PASV (227 outside the window) fails fast (${CURL_MS} ms after PASV)"
+	curl_refused pasv "$S4" 60
+	if [ "$CURL_RC" -ne 0 ] && [ "$CURL_RC" -ne 28 ] && grep -q '^> PASV' "$CURL_LOG"; then
+		ktap_pass "action reset: curl PASV (227 outside the window) fails by the reset, not its timeout (rc $CURL_RC)"
 	else
-		ktap_fail "action reset: curl PASV (227 outside the window) fails fast (rc $CURL_RC, ${CURL_MS} ms after PASV)"
+		ktap_fail "action reset: curl PASV (227 outside the window) fails by the reset, not its timeout (rc $CURL_RC)"
 		diag "$(curl_log_tail)"
 	fi
-	check_pp "action reset: 227 refused -> connection reset" reset "$S4" --wait 10 "PASV"
+	check_pp "action reset: 227 refused -> connection reset" reset "$S4" --wait "$ANSWER_WAIT" "PASV"
 	cport=$(pp_local_port)
 	check "action reset: the server (sender of the 227) was reset too" \
-		busywait 3000 eval "! server_has_conn $NS_S $cport"
+		busywait 60000 eval "! server_has_conn $NS_S $cport"
 	check_stat "action reset: two passive refusals, two resets" resets_sent -ge 2
 	check_event "action reset: event {passive_window, reset}" \
 		"$(ev '.reason == "passive_window"' '.action == "reset"')"
@@ -687,8 +684,8 @@ sec_scopes()
 		"$(ev '.reason == "passive_window"' ".server == \"$S4\"" '.scope == "198.51.100.0/24"')"
 	ftp_transfer "after unset $S4/32: active PORT to A works again" port "$S4"
 	ctl set server 2001:db8:2::/64 active off action reset
-	check_pp "ipv6 scope active off, reset: EPRT to A6 reset" reset "$S6" --wait 10 "TYPE I" \
-		"EPRT |2|$C6|2005|"
+	check_pp "ipv6 scope active off, reset: EPRT to A6 reset" reset "$S6" --wait "$ANSWER_WAIT" \
+		"TYPE I" "EPRT |2|$C6|2005|"
 	check_event "ipv6 scope: event carries scope 2001:db8:2::/64" \
 		"$(ev '.reason == "active_off"' '.action == "reset"' '.scope == "2001:db8:2::/64"')"
 	ftp_transfer "ipv6 scope: ipv4 active EPRT to A unaffected" eprt "$S4"
@@ -714,9 +711,9 @@ sec_isolation()
 	p1=$PEER_PID
 	peer_pause_start "$S6" "$TMPD/p2.log" epsv "$TMPD/pause.iso"
 	p2=$PEER_PID
-	if busywait 40000 grep -q PAUSED "$TMPD/p1.log" &&
-	   busywait 20000 grep -q PAUSED "$TMPD/p2.log" &&
-	   busywait 20000 grep -q PAUSED "$TMPD/p3.log"; then
+	if busywait 60000 grep -q PAUSED "$TMPD/p1.log" &&
+	   busywait 60000 grep -q PAUSED "$TMPD/p2.log" &&
+	   busywait 60000 grep -q PAUSED "$TMPD/p3.log"; then
 		ktap_pass "three transfers paused after PORT/EPSV (two via router 1, one via router 2)"
 	else
 		ktap_fail "three transfers paused after PORT/EPSV (two via router 1, one via router 2)"
@@ -739,7 +736,7 @@ sec_isolation()
 
 	ctl set active off
 	check "active off: the pending PORT expectation is removed" \
-		busywait 3000 eval "! exp_match 'dst=$C4 '"
+		busywait 60000 eval "! exp_match 'dst=$C4 '"
 	check "active off: the pending EPSV expectation is kept" exp_match "dst=$S6 "
 	check "active off: router 2's PORT expectation is kept" \
 		sh -c "ip netns exec $T2_R conntrack -L expect 2>/dev/null | grep -q 'helper=$HELPER'"
@@ -749,7 +746,8 @@ sec_isolation()
 	wait "$p1"; r1=$?
 	wait "$p2"; r2=$?
 	wait "$p3"; r3=$?
-	if [ "$r1" -ne 0 ] && grep -q "server never connected" "$TMPD/p1.log"; then
+	# the failure's evidence: the server's reply that it could not connect
+	if [ "$r1" -ne 0 ] && grep -q "server never connected (425 " "$TMPD/p1.log"; then
 		ktap_pass "active off: the PORT transfer whose expectation was removed fails"
 	else
 		ktap_fail "active off: the PORT transfer whose expectation was removed fails (rc $r1)"
@@ -775,11 +773,11 @@ sec_isolation()
 	check "router 1: default policy unchanged by router 2's set" \
 		sh -c "'$CTL' -n '$NS_R' -j show | jq -e '.policy.passive_window == null and .policy.action == \"drop\"'"
 	use_topo 2
-	check_pp "router 2: PASV refused by its own window (reset)" reset "$S4" --wait 10 "PASV"
+	check_pp "router 2: PASV refused by its own window (reset)" reset "$S4" --wait "$ANSWER_WAIT" "PASV"
 	check "router 2: refusal counted in router 2" \
 		test "$(stat_get_ns "$T2_R" refused_passive_window)" -ge 1
 	check "router 2: event on router 2's monitor" \
-		busywait 3000 mon_match "$MON2" "$mon2_mark" '.reason == "passive_window" and .action == "reset"'
+		busywait 60000 mon_match "$MON2" "$mon2_mark" '.reason == "passive_window" and .action == "reset"'
 	use_topo 1
 	ftp_transfer "router 1: PASV still works" pasv "$S4"
 	check_no_refusal "router 1: nothing refused, no reset"
@@ -817,7 +815,7 @@ sec_dnat()
 	check_stat "dnat, passive-map on: nothing refused" refused_passive_window -eq 0
 	peer_pause_start "$PUB4" "$TMPD/p4.log" pasv "$TMPD/pause.map"
 	p4=$PEER_PID
-	if busywait 40000 grep -q PAUSED "$TMPD/p4.log"; then
+	if busywait 60000 grep -q PAUSED "$TMPD/p4.log"; then
 		ap=$(sed -n "s/.*announced data endpoint $PUB4 port \([0-9]*\).*/\1/p" "$TMPD/p4.log")
 		check "dnat, passive-map on: 227 names $PUB4, port $ap inside the window" \
 			in_window "$ap" 50000 50100
@@ -851,13 +849,13 @@ sec_privilege()
 
 	check "root: its monitor joined the events group and runs" \
 		sh -c "kill -0 $MON1_PID && test ! -s '$MON1.err'"
-	out=$(nsx "$NS_R" "${NOCAP[@]}" timeout "$(scaled 10)" "$CTL" monitor 2>&1)
+	out=$(nsx "$NS_R" "${NOCAP[@]}" timeout "$(scaled 60)" "$CTL" monitor 2>&1)
 	rc=$?
 	check "without CAP_NET_ADMIN: monitor cannot join the events group (exit $rc, want 1)" \
 		test "$rc" -eq 1
 	check "without CAP_NET_ADMIN: monitor says CAP_NET_ADMIN is needed" \
 		grep -q "cannot join the events group: .*(CAP_NET_ADMIN is needed)" <<< "$out"
-	out=$(nsx "$NS_R" unshare -U -r timeout "$(scaled 10)" "$CTL" monitor 2>&1)
+	out=$(nsx "$NS_R" unshare -U -r timeout "$(scaled 60)" "$CTL" monitor 2>&1)
 	rc=$?
 	check "root of another user namespace: monitor cannot join the events group (exit $rc, want 1)" \
 		test "$rc" -eq 1

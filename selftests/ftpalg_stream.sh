@@ -460,16 +460,12 @@ f3()
 {
 	local name=$1 lo=$2 app=$3 port
 	shift 3
-	local -a s=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		s+=("$1")
-		shift
-	done
-	shift
+	split_steps "$@"
 	port="PORT 192,0,2,2,18,$lo$CRLF"
 	pair "$name" "$S4" "recv:^PORT 203,0,113,1,18,$lo\$" "send:200 PORT ok$CRLF" \
-		"${s[@]}" -- \
-		seq:p "send:$port" "recv:^200 PORT" "phantom:$app" "inject:p:$port$app" "$@"
+		"${SERVER_STEPS[@]}" -- \
+		seq:p "send:$port" "recv:^200 PORT" "phantom:$app" "inject:p:$port$app" \
+		"${CLIENT_STEPS[@]}"
 }
 
 if case_begin f3-bounce "SNAT: a rewritten PORT's retransmission with a bounce PORT appended"; then

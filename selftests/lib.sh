@@ -884,20 +884,29 @@ raw_peers_start()
 	_pids+=("$!")
 }
 
+# split_steps [server steps...] -- [client steps...]: the server's steps
+# in SERVER_STEPS, the client's in CLIENT_STEPS.
+split_steps()
+{
+	SERVER_STEPS=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		SERVER_STEPS+=("$1")
+		shift
+	done
+	shift
+	CLIENT_STEPS=("$@")
+}
+
 # pair_start NAME SERVER-ADDR [server steps...] -- [client steps...]
 # Scenario K for the batch peers: the server listens on SERVER-ADDR port
 # 21 and records what it receives in $P_REC; the client connects to it.
 pair_start()
 {
 	local addr
-	local -a s=() pre=()
+	local -a pre=()
 	P_NAME=$1 addr=$2
 	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		s+=("$1")
-		shift
-	done
-	shift
+	split_steps "$@"
 	[ -n "${RAW_TIMEOUT:-}" ] && pre=("timeout:$RAW_TIMEOUT")
 	K=$((K + 1))
 	P_SLOG=$TMPD/$P_NAME.srv
@@ -905,9 +914,9 @@ pair_start()
 	P_REC=$TMPD/$P_NAME.rec
 	: > "$P_REC"
 	printf '%s\0' "$P_SLOG" --listen "$addr" --record "$P_REC" \
-		"${pre[@]}" "${s[@]}" > "$BATCH/$K.server"
+		"${pre[@]}" "${SERVER_STEPS[@]}" > "$BATCH/$K.server"
 	: > "$BATCH/$K.server.go"
-	printf '%s\0' "$P_CLOG" "$addr" "${pre[@]}" "$@" > "$BATCH/$K.client"
+	printf '%s\0' "$P_CLOG" "$addr" "${pre[@]}" "${CLIENT_STEPS[@]}" > "$BATCH/$K.client"
 	: > "$BATCH/$K.client.go"
 }
 

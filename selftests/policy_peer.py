@@ -3,10 +3,14 @@
 """Scripted FTP peer for the ftpalg policy selftests.
 
   policy_peer.py session HOST PORT [--wait S] [--pause-file PATH] LINE...
-      Log in anonymously, then send every LINE and wait up to S seconds
-      (default 2) for its final reply.  The special line "@pause" prints
-      PAUSED and waits until PATH exists.  A 1xx reply is followed by the
-      final one (RETR).  Prints, as KTAP diagnostics:
+      Log in anonymously, then send every LINE and wait for its final
+      reply: up to S seconds (default 2) for the last LINE, the one a
+      test may expect to go unanswered; the greeting, the login and the
+      lines before the last are to be answered and get a bound that only
+      catches a hang (60 s x FTPALG_TIME_SCALE).  The special line
+      "@pause" prints PAUSED and waits until PATH exists (at most 600 s x
+      FTPALG_TIME_SCALE).  A 1xx reply is followed by the final one
+      (RETR).  Prints, as KTAP diagnostics:
           # policy_peer: local ADDR PORT
           # policy_peer: LINE -> CODE TEXT
           # policy_peer: RESULT ok|noreply|reset|closed ELAPSED <seconds>
@@ -25,19 +29,18 @@ Only the python standard library is used.
 """
 
 import argparse
-import os
 import socket
 import struct
 import sys
 import time
 
-# waits for the test's progress stretch on a slow kernel (make check-debug)
-TIME_SCALE = float(os.environ.get("FTPALG_TIME_SCALE", "1"))
+from ftp_control import (Control, Closed, NoReply, PeerError, TIME_SCALE,
+                         logger, wait_pause)
 
+# seconds a reply that must come may take: only a hang waits this long
+ANSWER_WAIT = 60 * TIME_SCALE
 
-def log(msg):
-    sys.stdout.write("# policy_peer: %s\n" % msg)
-    sys.stdout.flush()
+log = logger("policy_peer")
 
 
 class Outcome(Exception):
@@ -47,52 +50,23 @@ class Outcome(Exception):
         self.status = status
 
 
-class Control:
-    def __init__(self, host, port, timeout):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-        loc = self.sock.getsockname()
-        log("local %s %d" % (loc[0], loc[1]))
+class Session(Control):
+    def __init__(self, host, port):
+        Control.__init__(self, host, port, ANSWER_WAIT, log)
+        log("local %s %d" % (self.local[0], self.local[1]))
 
-    def _line(self, deadline):
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Outcome("noreply", 3)
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(4096)
-            except socket.timeout:
-                raise Outcome("noreply", 3)
-            except ConnectionResetError:
-                raise Outcome("reset", 4)
-            if not chunk:
-                raise Outcome("closed", 5)
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("latin-1")
-
-    def reply(self, wait):
+    def final_reply(self, wait):
         """Final reply (skipping 1xx), as (code, text)."""
         deadline = time.monotonic() + wait
         while True:
-            line = self._line(deadline)
-            text = [line]
-            if len(line) >= 4 and line[3] == "-":
-                while not text[-1].startswith(line[:3] + " "):
-                    text.append(self._line(deadline))
-            code = int(line[:3]) if line[:3].isdigit() else 0
+            code, lines = self.reply(max(deadline - time.monotonic(), 0))
             if code >= 200 or code == 0:
-                return code, " | ".join(text)
-            log("preliminary %s" % " | ".join(text))
+                return code, " | ".join(lines)
+            log("preliminary %s" % " | ".join(lines))
 
     def cmd(self, line, wait):
-        try:
-            self.sock.sendall(line.encode("latin-1") + b"\r\n")
-        except ConnectionResetError:
-            raise Outcome("reset", 4)
-        code, text = self.reply(wait)
+        self.send_line(line)
+        code, text = self.final_reply(wait)
         log("%s -> %s" % (line, text))
         return code
 
@@ -106,55 +80,59 @@ class Control:
             pass
 
 
-def wait_pause(path):
-    log("PAUSED waiting for %s" % path)
-    deadline = time.monotonic() + 120 * TIME_SCALE
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            raise Outcome("pause file never appeared", 1)
-        time.sleep(0.05)
-    log("resumed")
+def outcome(e):
+    """The Outcome of a failed session step."""
+    if isinstance(e, Outcome):
+        return e
+    if isinstance(e, NoReply):
+        return Outcome("noreply", 3)
+    if isinstance(e, Closed):
+        return Outcome("closed", 5)
+    if isinstance(e, ConnectionResetError):
+        return Outcome("reset", 4)
+    if isinstance(e, ConnectionRefusedError):
+        return Outcome("refused", 1)
+    if isinstance(e, socket.timeout):
+        return Outcome("noreply", 3)
+    if isinstance(e, PeerError):
+        return Outcome(str(e), 1)
+    return None
 
 
 def session(args):
     t0 = time.monotonic()
     ctl = None
     try:
-        try:
-            ctl = Control(args.host, args.port, args.wait + 3)
-        except ConnectionRefusedError:
-            raise Outcome("refused", 1)
-        except socket.timeout:
-            raise Outcome("noreply", 3)
-        if ctl.reply(args.wait + 3)[0] != 220:
+        ctl = Session(args.host, args.port)
+        if ctl.final_reply(ANSWER_WAIT)[0] != 220:
             raise Outcome("no 220 greeting", 1)
-        code = ctl.cmd("USER anonymous", args.wait + 3)
+        code = ctl.cmd("USER anonymous", ANSWER_WAIT)
         if code == 331:
-            code = ctl.cmd("PASS selftest@", args.wait + 3)
+            code = ctl.cmd("PASS selftest@", ANSWER_WAIT)
         if code != 230:
             raise Outcome("login refused", 1)
-        for line in args.lines:
+        last = len(args.lines) - 1
+        for i, line in enumerate(args.lines):
             if line == "@pause":
                 if not args.pause_file:
                     raise Outcome("@pause needs --pause-file", 2)
-                wait_pause(args.pause_file)
+                wait_pause(args.pause_file, log, 600)
                 continue
             t0 = time.monotonic()
-            ctl.cmd(line, args.wait)
-    except Outcome as o:
-        log("RESULT %s ELAPSED %.2f" % (o.kind, time.monotonic() - t0))
+            ctl.cmd(line, args.wait if i == last else ANSWER_WAIT)
+    except (PeerError, OSError, Outcome) as e:
+        o = outcome(e)
+        if o:
+            log("RESULT %s ELAPSED %.2f" % (o.kind, time.monotonic() - t0))
+        else:
+            log("RESULT error %s ELAPSED %.2f" % (e, time.monotonic() - t0))
         if ctl:
             ctl.abort()
-        return o.status
-    except OSError as e:
-        log("RESULT error %s ELAPSED %.2f" % (e, time.monotonic() - t0))
-        if ctl:
-            ctl.abort()
-        return 1
+        return o.status if o else 1
     log("RESULT ok ELAPSED %.2f" % (time.monotonic() - t0))
     try:
         ctl.cmd("QUIT", args.wait)
-    except (Outcome, OSError):
+    except (PeerError, OSError):
         pass
     ctl.sock.close()
     return 0

@@ -638,7 +638,11 @@ ftp_root_prepare()
 }
 
 # vsftpd_start NAME 4|6 PORT [extra config lines...]
-# Runs vsftpd in the server netns on its IPv4 or IPv6 address.
+# Runs vsftpd in the server netns on its IPv4 or IPv6 address.  Sessions
+# and transfers never time out on a slow machine (a paused transfer
+# outlived vsftpd's 60 s idle timeout under load); connect/accept stay
+# short: a refused data connection's 425 is the evidence negative cases
+# wait for.
 vsftpd_start()
 {
 	local name=$1 fam=$2 port=$3 conf pid
@@ -676,8 +680,8 @@ vsftpd_start()
 		xferlog_enable=NO
 		dirmessage_enable=NO
 		use_localtime=NO
-		idle_session_timeout=60
-		data_connection_timeout=30
+		idle_session_timeout=3600
+		data_connection_timeout=300
 		connect_timeout=15
 		accept_timeout=15
 		EOF

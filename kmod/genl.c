@@ -72,18 +72,18 @@ static int ftpalg_put_policy(struct sk_buff *skb,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if ((keys & FTPALG_KEY(FTPALG_POLICY_A_ACTIVE) &&
+	if ((keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_ACTIVE) &&
 	     nla_put_u8(skb, FTPALG_POLICY_A_ACTIVE, pol->active)) ||
-	    (keys & FTPALG_KEY(FTPALG_POLICY_A_BOUNCE) &&
+	    (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_BOUNCE) &&
 	     nla_put_u8(skb, FTPALG_POLICY_A_BOUNCE, pol->bounce)) ||
-	    (keys & FTPALG_KEY(FTPALG_POLICY_A_MIN_PORT) &&
+	    (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_MIN_PORT) &&
 	     nla_put_u16(skb, FTPALG_POLICY_A_MIN_PORT, pol->min_port)) ||
-	    (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MIN) &&
+	    (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_PASSIVE_MIN) &&
 	     (nla_put_u16(skb, FTPALG_POLICY_A_PASSIVE_MIN, pol->passive_min) ||
 	      nla_put_u16(skb, FTPALG_POLICY_A_PASSIVE_MAX, pol->passive_max))) ||
-	    (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MAP) &&
+	    (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_PASSIVE_MAP) &&
 	     nla_put_u8(skb, FTPALG_POLICY_A_PASSIVE_MAP, pol->passive_map)) ||
-	    (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTION) &&
+	    (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_ACTION) &&
 	     nla_put_u8(skb, FTPALG_POLICY_A_ACTION, pol->action)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
@@ -104,7 +104,7 @@ static int ftpalg_fill_entry(struct sk_buff *skb, u32 portid, u32 seq,
 		return -EMSGSIZE;
 	if ((sc && ftpalg_put_scope(skb, FTPALG_A_SCOPE, sc)) ||
 	    ftpalg_put_policy(skb, sc ? &sc->pol : &t->def,
-			      sc ? sc->keys : FTPALG_KEYS_ALL)) {
+			      sc ? sc->keys : FTPALG_POLICY_KEYS_ALL)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -217,7 +217,7 @@ static int ftpalg_parse_policy(const struct nlattr *nest,
 	*keys = 0;
 	for (i = 1; i <= FTPALG_POLICY_A_MAX; i++)
 		if (tb[i])
-			*keys |= FTPALG_KEY(i);
+			*keys |= FTPALG_POLICY_KEY(i);
 	if (!*keys) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "no policy key given");
 		return -EINVAL;

@@ -145,19 +145,19 @@ void ftpalg_policy_net_exit(struct net *net)
 void ftpalg_policy_overlay(struct ftpalg_policy *dst,
 			   const struct ftpalg_policy *src, u16 keys)
 {
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTIVE))
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_ACTIVE))
 		dst->active = src->active;
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_BOUNCE))
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_BOUNCE))
 		dst->bounce = src->bounce;
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_MIN_PORT))
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_MIN_PORT))
 		dst->min_port = src->min_port;
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MIN)) {
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_PASSIVE_MIN)) {
 		dst->passive_min = src->passive_min;
 		dst->passive_max = src->passive_max;
 	}
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_PASSIVE_MAP))
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_PASSIVE_MAP))
 		dst->passive_map = src->passive_map;
-	if (keys & FTPALG_KEY(FTPALG_POLICY_A_ACTION))
+	if (keys & FTPALG_POLICY_KEY(FTPALG_POLICY_A_ACTION))
 		dst->action = src->action;
 }
 

@@ -8,8 +8,8 @@
 #include <uapi/linux/ftpalg.h>
 
 /* Keys of a policy, as a bit mask of FTPALG_POLICY_A_* bits. */
-#define FTPALG_KEY(attr)	BIT(attr)
-#define FTPALG_KEYS_ALL		(GENMASK(FTPALG_POLICY_A_MAX, 1))
+#define FTPALG_POLICY_KEY(attr)	BIT(attr)
+#define FTPALG_POLICY_KEYS_ALL		(GENMASK(FTPALG_POLICY_A_MAX, 1))
 
 struct ftpalg_policy {
 	u16 min_port;

@@ -188,9 +188,9 @@ static int ftp_commit(struct ftp_seg *g, struct ftp_stream *st,
 	return ret;
 }
 
-/* Add bytes at @at from the held line's start. */
-static void ftp_held_add(struct ftp_stream_line *line, unsigned int at,
-			 const char *p, unsigned int len)
+/* Copy bytes at @at from the withheld line's start. */
+static void ftp_withheld_copy(struct ftp_stream_line *line, unsigned int at,
+			      const char *p, unsigned int len)
 {
 	unsigned int i;
 
@@ -203,8 +203,8 @@ static void ftp_held_add(struct ftp_stream_line *line, unsigned int at,
 		line->len++;
 }
 
-static void ftp_held_init(struct ftp_stream_line *line, const char *p,
-			  unsigned int len)
+static void ftp_withhold_line(struct ftp_stream_line *line, const char *p,
+			      unsigned int len)
 {
 	unsigned int i;
 
@@ -212,7 +212,7 @@ static void ftp_held_init(struct ftp_stream_line *line, const char *p,
 		line->have[i] = 0;
 	line->len = 0;
 	line->retries = 0;
-	ftp_held_add(line, 0, p, len);
+	ftp_withheld_copy(line, 0, p, len);
 }
 
 /*
@@ -261,7 +261,7 @@ unjudged:
 }
 
 /*
- * A segment after next_seq: bytes of the held line, or a segment that
+ * A segment after next_seq: bytes of the withheld line, or a segment that
  * overtook others.  Dropped, until the same one came FTP_STREAM_RESYNC
  * times (returns 0: go on with it at the new next_seq).
  */
@@ -270,12 +270,12 @@ static int ftp_ahead(struct ftp_seg *g, struct ftp_stream *st)
 	unsigned int dist = g->seq - g->st.next_seq;
 	struct ftp_stream_aux *aux;
 
-	if ((g->st.flags & FTP_STREAM_HELD) && dist < FTP_LINE_MAX) {
+	if ((g->st.flags & FTP_STREAM_WITHHELD) && dist < FTP_LINE_MAX) {
 		struct ftp_stream_line *line = g->ops->linebuf(g->ctx, 0);
 
 		if (line)
-			ftp_held_add(line, dist, g->data, g->len);
-		g->ops->event(g->ctx, FTP_STREAM_EV_HOLD);
+			ftp_withheld_copy(line, dist, g->data, g->len);
+		g->ops->event(g->ctx, FTP_STREAM_EV_WITHHELD);
 		return FTP_STREAM_DROP;
 	}
 	if (!g->st.ahead_count || g->st.ahead_seq != (unsigned short)g->seq) {
@@ -299,7 +299,7 @@ static int ftp_ahead(struct ftp_seg *g, struct ftp_stream *st)
 		goto drop;
 	aux->gap_end = g->seq;
 	g->st.flags |= FTP_STREAM_GAP | FTP_STREAM_SKIP;
-	g->st.flags &= ~(FTP_STREAM_LINEBUF | FTP_STREAM_NOHOLD);
+	g->st.flags &= ~(FTP_STREAM_LINEBUF | FTP_STREAM_UNREWRITTEN);
 	g->st.next_seq = g->seq;
 	g->st.ahead_count = 0;
 	g->ops->event(g->ctx, FTP_STREAM_EV_DESYNC);
@@ -311,22 +311,23 @@ drop:
 }
 
 /*
- * The held line is at next_seq, where the new bytes start (@pos): complete
- * the segment from what was held, or drop it while the line is unfinished.
+ * The withheld line is at next_seq, where the new bytes start (@pos):
+ * complete the segment from what was withheld, or drop it while the line
+ * is unfinished.
  * Returns ACCEPT to go on scanning.
  */
-static int ftp_held(struct ftp_seg *g, struct ftp_stream *st,
-		    unsigned int pos)
+static int ftp_withheld_segment(struct ftp_seg *g, struct ftp_stream *st,
+				unsigned int pos)
 {
 	struct ftp_stream_line *line = g->ops->linebuf(g->ctx, 0);
 	unsigned int have = g->len - pos, need;
 	const char *lf;
 
 	if (!line) {
-		g->st.flags &= ~FTP_STREAM_HELD;
+		g->st.flags &= ~FTP_STREAM_WITHHELD;
 		return FTP_STREAM_ACCEPT;
 	}
-	ftp_held_add(line, 0, g->data + pos, have);
+	ftp_withheld_copy(line, 0, g->data + pos, have);
 	lf = ftp_find_lf(line->buf, line->len);
 	if (lf) {
 		need = lf - line->buf + 1;
@@ -338,13 +339,13 @@ static int ftp_held(struct ftp_seg *g, struct ftp_stream *st,
 			}
 			ftp_refetch(g);	/* the sender's bytes: no delta */
 		}
-		g->st.flags &= ~FTP_STREAM_HELD;
+		g->st.flags &= ~FTP_STREAM_WITHHELD;
 		return FTP_STREAM_ACCEPT;
 	}
 	if (line->len < FTP_LINE_MAX &&
-	    ++line->retries < FTP_STREAM_HELD_RETRIES) {
+	    ++line->retries < FTP_STREAM_WITHHOLD_RETRIES) {
 		/* the sender cannot get past an unfinished line anyway */
-		g->ops->event(g->ctx, FTP_STREAM_EV_HOLD);
+		g->ops->event(g->ctx, FTP_STREAM_EV_WITHHELD);
 		*st = g->st;
 		return FTP_STREAM_DROP;
 	}
@@ -353,9 +354,9 @@ static int ftp_held(struct ftp_seg *g, struct ftp_stream *st,
 	 * when its timer struck, or does not coalesce): pass it on
 	 * unchanged rather than stall the connection.
 	 */
-	g->ops->event(g->ctx, FTP_STREAM_EV_HOLD_FAILED);
-	g->st.flags &= ~FTP_STREAM_HELD;
-	g->st.flags |= FTP_STREAM_NOHOLD;
+	g->ops->event(g->ctx, FTP_STREAM_EV_WITHHOLD_FAILED);
+	g->st.flags &= ~FTP_STREAM_WITHHELD;
+	g->st.flags |= FTP_STREAM_UNREWRITTEN;
 	return FTP_STREAM_ACCEPT;
 }
 
@@ -379,7 +380,7 @@ static int ftp_continue(struct ftp_seg *g, unsigned int *pos)
 			return FTP_STREAM_MORE;
 		}
 		*pos = lf - g->data + 1;
-		g->st.flags &= ~(FTP_STREAM_SKIP | FTP_STREAM_NOHOLD);
+		g->st.flags &= ~(FTP_STREAM_SKIP | FTP_STREAM_UNREWRITTEN);
 		return FTP_STREAM_ACCEPT;
 	}
 	if (!(g->st.flags & FTP_STREAM_PARTIAL))
@@ -423,7 +424,7 @@ static int ftp_continue(struct ftp_seg *g, unsigned int *pos)
 		g->ops->event(g->ctx, FTP_STREAM_EV_REASSEMBLED);
 	ret = ftp_judge(g, start, line->buf, line->len, 0, 0, &change);
 	if (ret == FTP_STREAM_ACCEPT)
-		g->st.flags &= ~(FTP_STREAM_PARTIAL | FTP_STREAM_NOHOLD);
+		g->st.flags &= ~(FTP_STREAM_PARTIAL | FTP_STREAM_UNREWRITTEN);
 	return ret;
 }
 
@@ -438,14 +439,14 @@ static int ftp_tail(struct ftp_seg *g, struct ftp_stream *st,
 
 	if (ftp_prepare(g))
 		return ftp_abort(g, FTP_STREAM_DROP);
-	if (nat && !(g->st.flags & FTP_STREAM_NOHOLD) && len <= FTP_LINE_MAX &&
+	if (nat && !(g->st.flags & FTP_STREAM_UNREWRITTEN) && len <= FTP_LINE_MAX &&
 	    ftp_line_interest(p, len, g->dir) != FTP_LINE_BORING) {
-		/* to be rewritten it must arrive whole: hold it */
+		/* to be rewritten it must arrive whole: withhold it */
 		line = g->ops->linebuf(g->ctx, 1);
 		if (line && (!pos || !g->ops->trim(g->ctx, pos))) {
-			ftp_held_init(line, p, len);
-			g->st.flags |= FTP_STREAM_HELD;
-			g->ops->event(g->ctx, FTP_STREAM_EV_HOLD);
+			ftp_withhold_line(line, p, len);
+			g->st.flags |= FTP_STREAM_WITHHELD;
+			g->ops->event(g->ctx, FTP_STREAM_EV_WITHHELD);
 			ftp_refetch(g);
 			return ftp_commit(g, st, pos, pos ? FTP_STREAM_ACCEPT :
 							    FTP_STREAM_DROP);
@@ -478,7 +479,7 @@ static int ftp_tail(struct ftp_seg *g, struct ftp_stream *st,
 static int ftp_opaque_rest(struct ftp_seg *g, struct ftp_stream *st)
 {
 	g->st.flags &= ~(FTP_STREAM_SKIP | FTP_STREAM_LINEBUF |
-			 FTP_STREAM_NOHOLD);
+			 FTP_STREAM_UNREWRITTEN);
 	return ftp_commit(g, st, g->len, FTP_STREAM_ACCEPT);
 }
 
@@ -494,8 +495,8 @@ static int ftp_new(struct ftp_seg *g, struct ftp_stream *st, unsigned int pos,
 	if (ret == 2)
 		ftp_stream_restart(&g->st);
 
-	if (g->st.flags & FTP_STREAM_HELD) {
-		ret = ftp_held(g, st, pos);
+	if (g->st.flags & FTP_STREAM_WITHHELD) {
+		ret = ftp_withheld_segment(g, st, pos);
 		if (ret != FTP_STREAM_ACCEPT)
 			return ret;
 	}
@@ -530,7 +531,7 @@ static int ftp_new(struct ftp_seg *g, struct ftp_stream *st, unsigned int pos,
 		if (ret != FTP_STREAM_ACCEPT)
 			return ftp_abort(g, ret);
 		pos += len + change + 1;
-		g->st.flags &= ~FTP_STREAM_NOHOLD;
+		g->st.flags &= ~FTP_STREAM_UNREWRITTEN;
 	}
 	return ftp_commit(g, st, g->len, FTP_STREAM_ACCEPT);
 }
@@ -613,5 +614,5 @@ void ftp_stream_start(struct ftp_stream *st, unsigned int seq)
 void ftp_stream_restart(struct ftp_stream *st)
 {
 	st->flags &= ~(FTP_STREAM_SKIP | FTP_STREAM_LINEBUF |
-		       FTP_STREAM_NOHOLD);
+		       FTP_STREAM_UNREWRITTEN);
 }

@@ -23,8 +23,8 @@
  *  - under NAT a line to be rewritten must be whole in one segment: a
  *    segment ending in the beginning of such a line is cut before it (or
  *    dropped, if the line starts the segment) and the line's bytes are
- *    held; the sender's retransmission from the line start, completed from
- *    what was held, then carries it whole.
+ *    withheld from the receiver; the sender's retransmission from the line
+ *    start, completed from what was withheld, then carries it whole.
  */
 #ifndef FTPALG_STREAM_H
 #define FTPALG_STREAM_H
@@ -37,18 +37,19 @@
 /*
  * struct ftp_stream.flags: VALID, next_seq is set; SKIP, inside an
  * unjudged line, up to LF; the line buffer holds the line at next_seq,
- * PARTIAL: its head, already passed on, HELD: bytes from next_seq on, not
- * passed on (NAT hold); NOHOLD, that line is not held again; the aux holds
+ * PARTIAL: its head, already passed on, WITHHELD: bytes from next_seq on,
+ * not passed on (NAT, until the line comes whole); UNREWRITTEN, that line
+ * gave up waiting and passes on unrewritten, not withheld again; the aux has
  * REPLAY, rewritten lines, GAP, the bytes a resync skipped.
  */
 #define FTP_STREAM_VALID	0x01
 #define FTP_STREAM_SKIP		0x02
 #define FTP_STREAM_PARTIAL	0x04
-#define FTP_STREAM_HELD		0x08
-#define FTP_STREAM_NOHOLD	0x10
+#define FTP_STREAM_WITHHELD	0x08
+#define FTP_STREAM_UNREWRITTEN	0x10
 #define FTP_STREAM_REPLAY	0x20
 #define FTP_STREAM_GAP		0x40
-#define FTP_STREAM_LINEBUF	(FTP_STREAM_PARTIAL | FTP_STREAM_HELD)
+#define FTP_STREAM_LINEBUF	(FTP_STREAM_PARTIAL | FTP_STREAM_WITHHELD)
 #define FTP_STREAM_AUX		(FTP_STREAM_REPLAY | FTP_STREAM_GAP)
 
 /* Times the same reordered segment is dropped before a resync. */
@@ -59,11 +60,11 @@
  */
 #define FTP_STREAM_RESYNC_MAX	0x40000000u
 /*
- * Copies of a held line's start that leave it unfinished, before it is
+ * Copies of a withheld line's start that leave it unfinished, before it is
  * passed on unchanged: its sender had no more (a slow writer) or does not
  * coalesce; the first ones may be duplicates of the original.
  */
-#define FTP_STREAM_HELD_RETRIES	3
+#define FTP_STREAM_WITHHOLD_RETRIES	3
 /* Rewritten lines remembered, and rewritten per segment at most. */
 #define FTP_STREAM_REPLAY_LINES	2
 
@@ -75,11 +76,11 @@ struct ftp_stream {
 	unsigned short ahead_seq;	/* ...its low sequence bits */
 };
 
-/* The line at next_seq, while partial or held; allocated on demand. */
+/* The line at next_seq, while partial or withheld; allocated on demand. */
 struct ftp_stream_line {
 	unsigned short len;	/* bytes present from the line start on */
-	unsigned char retries;	/* held: retransmissions still short */
-	unsigned char have[FTP_LINE_MAX / 8];	/* held: bytes present */
+	unsigned char retries;	/* withheld: retransmissions still short */
+	unsigned char have[FTP_LINE_MAX / 8];	/* withheld: bytes present */
 	char buf[FTP_LINE_MAX];
 };
 
@@ -106,8 +107,8 @@ struct ftp_stream_aux {
 
 /* Events for the caller's counters. */
 enum ftp_stream_event {
-	FTP_STREAM_EV_HOLD,		/* line held (segment cut or dropped) */
-	FTP_STREAM_EV_HOLD_FAILED,	/* held line passed on unchanged */
+	FTP_STREAM_EV_WITHHELD,		/* segment cut or dropped, line withheld */
+	FTP_STREAM_EV_WITHHOLD_FAILED,	/* withheld line passed on unrewritten */
 	FTP_STREAM_EV_REASSEMBLED,	/* a line of interest completed */
 	FTP_STREAM_EV_OVERLONG,		/* line over FTP_LINE_MAX */
 	FTP_STREAM_EV_REORDERED,	/* segment ahead of a gap dropped */
@@ -150,7 +151,7 @@ struct ftp_stream_ops {
 	/* Rewrite the line at @off again to announce @port; 0 or a stop. */
 	int (*replay)(void *ctx, const char *line, unsigned int len,
 		      unsigned int off, unsigned short port);
-	/* Append @len bytes to the payload (held bytes): 0 or non-zero. */
+	/* Append @len bytes to the payload (withheld bytes): 0 or non-zero. */
 	int (*extend)(void *ctx, const char *bytes, unsigned int len);
 	/* Cut the payload at @off: 0 or non-zero. */
 	int (*trim)(void *ctx, unsigned int off);
@@ -169,7 +170,7 @@ struct ftp_stream_ops {
 /*
  * One segment of the direction @st (@dir), starting at sequence number
  * @seq, its payload from ops->data(); under NAT (@nat) lines of interest
- * are held until whole.  Returns FTP_STREAM_ACCEPT or
+ * are withheld until whole.  Returns FTP_STREAM_ACCEPT or
  * FTP_STREAM_DROP with @st updated, or a callback's stop value with @st,
  * the line buffer and aux as they were (the segment was not seen: its
  * retransmission meets the same state).
@@ -181,7 +182,7 @@ int ftp_stream_segment(struct ftp_stream *st, unsigned int seq,
 /* The connection's handshake: its first byte, @seq, starts a line. */
 void ftp_stream_start(struct ftp_stream *st, unsigned int seq);
 
-/* Start at a line again (TLS cleared): forget partial and held bytes. */
+/* Start at a line again (TLS cleared): forget partial and withheld bytes. */
 void ftp_stream_restart(struct ftp_stream *st);
 
 static inline int ftp_seq_before(unsigned int a, unsigned int b)

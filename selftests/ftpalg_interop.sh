@@ -212,17 +212,21 @@ lftp_client()
 	grep -qx small.bin "$out.list" || { echo "LIST without small.bin"; return 1; }
 }
 
+# wget keeps a directory's listing in ./.listing while it runs: the
+# reference and ftpalg clients run at once, each in its own directory
+# (a subshell: the cd stays in it).
 wget_client()
-{
+(
 	local url out=$TMPD/w-$4
 	local -a opt=(-q -t 1 -T "$CLIENT_TIMEOUT")
 	[ "$1" = active ] && opt+=(--no-passive-ftp)
 	url="ftp://$(url_host "$2"):$3"
+	mkdir -p "$out" && cd "$out" || return 1
 	nsx "$NS_C" wget "${opt[@]}" -O "$out.bin" "$url/small.bin" || return 1
 	cmp "$out.bin" "$ROOT/small.bin" || return 1
 	nsx "$NS_C" wget "${opt[@]}" -O "$out.html" "$url/" || return 1
 	grep -q small.bin "$out.html" || { echo "LIST without small.bin"; return 1; }
-}
+)
 
 # --------------------------------------------------------------- cases
 # case_run DESC CLIENT MODE HOST: the reference and ftpalg at once.

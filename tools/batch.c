@@ -125,23 +125,23 @@ void batch_free(struct batch *b)
 }
 
 /* The keys of @src over those of @dst, as the kernel overlays them. */
-static void policy_overlay(struct ftpalg_policy *dst, const struct ftpalg_policy *src)
+static void policy_overlay(struct ftpalgctl_policy *dst, const struct ftpalgctl_policy *src)
 {
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_ACTIVE))
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_ACTIVE))
 		dst->active = src->active;
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_BOUNCE))
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_BOUNCE))
 		dst->bounce = src->bounce;
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_MIN_PORT))
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_MIN_PORT))
 		dst->min_port = src->min_port;
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_PASSIVE_MIN)) {
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_PASSIVE_MIN)) {
 		dst->passive_min = src->passive_min;
 		dst->passive_max = src->passive_max;
 	}
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_PASSIVE_MAP))
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_PASSIVE_MAP))
 		dst->passive_map = src->passive_map;
-	if (FTPALG_POLICY_HAS(src, FTPALG_POLICY_A_ACTION))
+	if (FTPALGCTL_POLICY_HAS(src, FTPALG_POLICY_A_ACTION))
 		dst->action = src->action;
-	dst->set |= src->set;
+	dst->keys |= src->keys;
 }
 
 static struct ftpalg_scope_policy *find_scope(struct ftpalg_policy_set *ps,

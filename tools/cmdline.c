@@ -163,7 +163,7 @@ static int parse_window(const char *s, uint16_t *lo, uint16_t *hi,
 }
 
 static int parse_key(const char *key, const char *val,
-		     struct ftpalg_policy *pol, char *err, size_t errlen)
+		     struct ftpalgctl_policy *pol, char *err, size_t errlen)
 {
 	unsigned int attr;
 	int v;
@@ -179,7 +179,7 @@ static int parse_key(const char *key, const char *val,
 	}
 	if (!val)
 		return fail(err, errlen, "set: missing value for %s", key);
-	if (FTPALG_POLICY_HAS(pol, attr))
+	if (FTPALGCTL_POLICY_HAS(pol, attr))
 		return fail(err, errlen, "set: duplicate key %s", key);
 
 	switch (attr) {
@@ -214,10 +214,10 @@ static int parse_key(const char *key, const char *val,
 		if (parse_window(val, &pol->passive_min, &pol->passive_max,
 				 err, errlen))
 			return EXIT_USAGE;
-		pol->set |= 1u << FTPALG_POLICY_A_PASSIVE_MAX;
+		pol->keys |= 1u << FTPALG_POLICY_A_PASSIVE_MAX;
 		break;
 	}
-	pol->set |= 1u << attr;
+	pol->keys |= 1u << attr;
 	return EXIT_OK;
 
 bad_on_off:

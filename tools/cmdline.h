@@ -30,10 +30,10 @@ struct ftpalg_prefix {
 
 /*
  * A policy, or the subset of one that a command or a scope sets:
- * bit (1 << FTPALG_POLICY_A_x) of @set says the field is present.
+ * bit (1 << FTPALG_POLICY_A_x) of @keys says the field is present.
  */
-struct ftpalg_policy {
-	uint32_t set;
+struct ftpalgctl_policy {
+	uint32_t keys;
 	uint8_t active;
 	uint8_t bounce;		/* enum ftpalg_bounce */
 	uint16_t min_port;
@@ -43,7 +43,7 @@ struct ftpalg_policy {
 	uint8_t action;		/* enum ftpalg_action */
 };
 
-#define FTPALG_POLICY_HAS(p, a)	(!!((p)->set & (1u << (a))))
+#define FTPALGCTL_POLICY_HAS(p, a)	(!!((p)->keys & (1u << (a))))
 
 struct ftpalgctl_command;
 
@@ -56,7 +56,7 @@ struct ftpalgctl_request {
 	bool reset;		/* stats reset */
 	bool has_scope;		/* set/unset: server PREFIX given */
 	struct ftpalg_prefix scope;
-	struct ftpalg_policy policy;	/* set: the keys given */
+	struct ftpalgctl_policy policy;	/* set: the keys given */
 };
 
 /* Where a command may stand besides the command line. */

@@ -75,7 +75,7 @@ static int session_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 		      void *data)
 {
 	struct vec *v = data;
-	struct ftpalg_session *s;
+	struct ftpalgctl_session *s;
 	const char *helper;
 	uint8_t family;
 
@@ -236,9 +236,9 @@ static int ct_dump(uint8_t subsys, struct vec *v)
 	return ret;
 }
 
-int ct_sessions(struct ftpalg_session **out, size_t *n)
+int ct_sessions(struct ftpalgctl_session **out, size_t *n)
 {
-	struct vec v = { .size = sizeof(struct ftpalg_session) };
+	struct vec v = { .size = sizeof(struct ftpalgctl_session) };
 	int ret = ct_dump(CONNTRACK, &v);
 
 	*out = v.items;

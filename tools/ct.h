@@ -13,7 +13,7 @@
  * Return an exit status (EXIT_OK, EXIT_FAIL, EXIT_UNAVAIL) after
  * printing any error; on success *out is malloc()ed (possibly NULL).
  */
-int ct_sessions(struct ftpalg_session **out, size_t *n);
+int ct_sessions(struct ftpalgctl_session **out, size_t *n);
 int ct_expectations(struct ftpalg_expectation **out, size_t *n);
 
 #endif

@@ -112,7 +112,7 @@ static int get_policy(struct ctx *c, struct ftpalg_policy_set *ps)
 	return EXIT_OK;
 }
 
-static int get_stats(struct ctx *c, struct ftpalg_stats *st)
+static int get_stats(struct ctx *c, struct ftpalgctl_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return request(c, genl_msg(c->g, FTPALG_CMD_GET_STATS, NLM_F_ACK),
@@ -122,7 +122,7 @@ static int get_stats(struct ctx *c, struct ftpalg_stats *st)
 static int cmd_show(struct ctx *c)
 {
 	struct ftpalg_policy_set ps = { 0 };
-	struct ftpalg_stats *st = calloc(1, sizeof(*st));
+	struct ftpalgctl_stats *st = calloc(1, sizeof(*st));
 	int ret = EXIT_FAIL;
 
 	if (!st)
@@ -168,7 +168,7 @@ static int cmd_unset(struct ctx *c)
 
 static int cmd_stats(struct ctx *c)
 {
-	struct ftpalg_stats *st;
+	struct ftpalgctl_stats *st;
 	int ret;
 
 	if (c->req->reset)
@@ -219,7 +219,7 @@ static int cmd_restore(struct ctx *c)
 
 static int cmd_sessions(struct ctx *c)
 {
-	struct ftpalg_session *s = NULL;
+	struct ftpalgctl_session *s = NULL;
 	size_t n = 0;
 	int ret = ct_sessions(&s, &n);
 

@@ -19,23 +19,23 @@ void msg_put_scope(struct nlmsghdr *nlh, const struct ftpalg_prefix *p)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalg_policy *p)
+void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalgctl_policy *p)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, FTPALG_A_POLICY);
 
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTIVE))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_ACTIVE))
 		mnl_attr_put_u8(nlh, FTPALG_POLICY_A_ACTIVE, p->active);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_BOUNCE))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_BOUNCE))
 		mnl_attr_put_u8(nlh, FTPALG_POLICY_A_BOUNCE, p->bounce);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_MIN_PORT))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_MIN_PORT))
 		mnl_attr_put_u16(nlh, FTPALG_POLICY_A_MIN_PORT, p->min_port);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MIN))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MIN))
 		mnl_attr_put_u16(nlh, FTPALG_POLICY_A_PASSIVE_MIN, p->passive_min);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAX))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAX))
 		mnl_attr_put_u16(nlh, FTPALG_POLICY_A_PASSIVE_MAX, p->passive_max);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAP))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAP))
 		mnl_attr_put_u8(nlh, FTPALG_POLICY_A_PASSIVE_MAP, p->passive_map);
-	if (FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_ACTION))
+	if (FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_ACTION))
 		mnl_attr_put_u8(nlh, FTPALG_POLICY_A_ACTION, p->action);
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -57,7 +57,7 @@ void msg_put_policy_set(struct nlmsghdr *nlh, const struct ftpalg_policy_set *ps
 {
 	struct nlattr *scopes;
 
-	if (ps->def.set)
+	if (ps->def.keys)
 		msg_put_policy(nlh, &ps->def);
 	if (!ps->nscopes)
 		return;
@@ -174,7 +174,7 @@ int msg_parse_scope(const struct nlattr *nest, struct ftpalg_prefix *p)
 	return 0;
 }
 
-int msg_parse_policy(const struct nlattr *nest, struct ftpalg_policy *p)
+int msg_parse_policy(const struct nlattr *nest, struct ftpalgctl_policy *p)
 {
 	const struct nlattr *tb[FTPALG_POLICY_A_MAX + 1];
 	int err = 0;
@@ -212,14 +212,14 @@ int msg_parse_policy(const struct nlattr *nest, struct ftpalg_policy *p)
 		}
 		if (err)
 			return err;
-		p->set |= 1u << i;
+		p->keys |= 1u << i;
 	}
 	return 0;
 }
 
 static int stats_cb(const struct nlattr *a, void *data)
 {
-	struct ftpalg_stats *st = data;
+	struct ftpalgctl_stats *st = data;
 	uint16_t type = mnl_attr_get_type(a);
 
 	if (type == 0 || st->n >= FTPALG_MAX_COUNTERS)
@@ -232,7 +232,7 @@ static int stats_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int msg_parse_stats(const struct nlattr *nest, struct ftpalg_stats *st)
+int msg_parse_stats(const struct nlattr *nest, struct ftpalgctl_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	return mnl_attr_parse_nested(nest, stats_cb, st) < 0 ? -EINVAL : 0;

@@ -13,7 +13,7 @@
 
 /* Append FTPALG_A_SCOPE / FTPALG_A_POLICY (only the keys in p->set). */
 void msg_put_scope(struct nlmsghdr *nlh, const struct ftpalg_prefix *p);
-void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalg_policy *p);
+void msg_put_policy(struct nlmsghdr *nlh, const struct ftpalgctl_policy *p);
 
 /*
  * FTPALG_CMD_REPLACE_POLICY's attributes for @ps: the default's keys
@@ -28,8 +28,8 @@ void msg_put_policy_set(struct nlmsghdr *nlh, const struct ftpalg_policy_set *ps
  * of the family header (struct genlmsghdr) after the netlink header.
  */
 int msg_parse_scope(const struct nlattr *nest, struct ftpalg_prefix *p);
-int msg_parse_policy(const struct nlattr *nest, struct ftpalg_policy *p);
-int msg_parse_stats(const struct nlattr *nest, struct ftpalg_stats *st);
+int msg_parse_policy(const struct nlattr *nest, struct ftpalgctl_policy *p);
+int msg_parse_stats(const struct nlattr *nest, struct ftpalgctl_stats *st);
 int msg_parse_event(const struct nlattr *nest, struct ftpalg_event *ev);
 
 /* A whole FTPALG_CMD_* message: the top-level attributes by type. */

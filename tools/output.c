@@ -44,13 +44,13 @@ const char *family_name(uint8_t family)
 	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "unknown";
 }
 
-static bool has_window(const struct ftpalg_policy *p)
+static bool has_window(const struct ftpalgctl_policy *p)
 {
-	return FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MIN) ||
-	       FTPALG_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAX);
+	return FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MIN) ||
+	       FTPALGCTL_POLICY_HAS(p, FTPALG_POLICY_A_PASSIVE_MAX);
 }
 
-static bool window_any(const struct ftpalg_policy *p)
+static bool window_any(const struct ftpalgctl_policy *p)
 {
 	return !p->passive_min && !p->passive_max;
 }
@@ -79,21 +79,21 @@ static void key_gap(struct printer *p, const char **sep, const char *gap)
 }
 
 /* Only the keys set: text "active on  bounce drop ...", @gap between. */
-static void print_policy_keys(struct printer *p, const struct ftpalg_policy *pol,
+static void print_policy_keys(struct printer *p, const struct ftpalgctl_policy *pol,
 			      const char *gap)
 {
 	const char *sep = "";
 
-	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_ACTIVE)) {
+	if (FTPALGCTL_POLICY_HAS(pol, FTPALG_POLICY_A_ACTIVE)) {
 		key_gap(p, &sep, gap);
 		print_on_off(p, PRINT_ANY, "active", "active %s", pol->active);
 	}
-	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_BOUNCE)) {
+	if (FTPALGCTL_POLICY_HAS(pol, FTPALG_POLICY_A_BOUNCE)) {
 		key_gap(p, &sep, gap);
 		print_enum(p, true, "bounce", "bounce %s", ftpalg_bounce_name(pol->bounce),
 			   "bounce %u", pol->bounce);
 	}
-	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_MIN_PORT)) {
+	if (FTPALGCTL_POLICY_HAS(pol, FTPALG_POLICY_A_MIN_PORT)) {
 		key_gap(p, &sep, gap);
 		print_uint(p, PRINT_ANY, "min_port", "min-port %" PRIu64,
 			   pol->min_port);
@@ -111,12 +111,12 @@ static void print_policy_keys(struct printer *p, const struct ftpalg_policy *pol
 			print_close_array(p);
 		}
 	}
-	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_PASSIVE_MAP)) {
+	if (FTPALGCTL_POLICY_HAS(pol, FTPALG_POLICY_A_PASSIVE_MAP)) {
 		key_gap(p, &sep, gap);
 		print_on_off(p, PRINT_ANY, "passive_map", "passive-map %s",
 			     pol->passive_map);
 	}
-	if (FTPALG_POLICY_HAS(pol, FTPALG_POLICY_A_ACTION)) {
+	if (FTPALGCTL_POLICY_HAS(pol, FTPALG_POLICY_A_ACTION)) {
 		key_gap(p, &sep, gap);
 		print_enum(p, true, "action", "action %s",
 			   ftpalg_action_name(pol->action), "action %u",
@@ -153,7 +153,7 @@ static void print_policy(struct printer *p, const struct ftpalg_policy_set *ps,
 	print_close_object(p);
 }
 
-static void print_counters(struct printer *p, const struct ftpalg_stats *st)
+static void print_counters(struct printer *p, const struct ftpalgctl_stats *st)
 {
 	char name[32];
 
@@ -173,7 +173,7 @@ static void print_counters(struct printer *p, const struct ftpalg_stats *st)
 }
 
 void output_show(struct printer *p, const struct ftpalg_policy_set *ps,
-		 const struct ftpalg_stats *st)
+		 const struct ftpalgctl_stats *st)
 {
 	print_open_object(p, NULL);
 	print_policy(p, ps, "default: ", "server %s: ", "  ");
@@ -181,7 +181,7 @@ void output_show(struct printer *p, const struct ftpalg_policy_set *ps,
 	print_close_object(p);
 }
 
-void output_stats(struct printer *p, const struct ftpalg_stats *st)
+void output_stats(struct printer *p, const struct ftpalgctl_stats *st)
 {
 	print_open_object(p, NULL);
 	print_counters(p, st);
@@ -193,7 +193,7 @@ void output_save(struct printer *p, const struct ftpalg_policy_set *ps)
 	print_fp(p, "# ftpalgctl save: the whole policy of the namespace; apply it with\n"
 		 "# \"ftpalgctl restore FILE\" (what is not here is reset or removed)\n");
 	/* a default without keys has nothing to restore */
-	print_policy(p, ps, ps->def.set ? "set " : NULL, "set server %s ", " ");
+	print_policy(p, ps, ps->def.keys ? "set " : NULL, "set server %s ", " ");
 }
 
 /* JSON "@key": address, "@key_port": port, each null when absent;
@@ -259,7 +259,7 @@ static void print_connection(struct printer *p, uint8_t family,
 		 fmt_addr_port(family, server, sport, b, sizeof(b)));
 }
 
-static void print_session(struct printer *p, const struct ftpalg_session *s)
+static void print_session(struct printer *p, const struct ftpalgctl_session *s)
 {
 	print_open_object(p, NULL);
 	print_string(p, PRINT_ANY, "family", "%s", family_name(s->family));
@@ -288,7 +288,7 @@ static void print_session(struct printer *p, const struct ftpalg_session *s)
 	print_close_object(p);
 }
 
-void output_sessions(struct printer *p, const struct ftpalg_session *s, size_t n)
+void output_sessions(struct printer *p, const struct ftpalgctl_session *s, size_t n)
 {
 	print_open_object(p, NULL);
 	print_open_array(p, "sessions");

@@ -17,13 +17,13 @@
 
 struct ftpalg_scope_policy {
 	struct ftpalg_prefix prefix;
-	struct ftpalg_policy policy;
+	struct ftpalgctl_policy policy;
 };
 
 /* What FTPALG_CMD_GET_POLICY dumps: the default, then the scopes. */
 struct ftpalg_policy_set {
 	bool have_default;
-	struct ftpalg_policy def;
+	struct ftpalgctl_policy def;
 	struct ftpalg_scope_policy *scopes;
 	size_t nscopes;
 };
@@ -35,7 +35,7 @@ struct ftpalg_counter {
 	uint64_t value;
 };
 
-struct ftpalg_stats {
+struct ftpalgctl_stats {
 	size_t n;
 	struct ftpalg_counter c[FTPALG_MAX_COUNTERS];
 };
@@ -58,7 +58,7 @@ struct ftpalg_tuple {
 	uint16_t sport, dport;
 };
 
-struct ftpalg_session {
+struct ftpalgctl_session {
 	uint8_t family;
 	struct ftpalg_tuple orig, reply;
 	bool nat;			/* reply is not the mirror of orig */
@@ -87,9 +87,9 @@ const char *family_name(uint8_t family);	/* "ipv4", "ipv6" */
 
 /* What the commands print, each a top-level JSON object (text: lines). */
 void output_show(struct printer *p, const struct ftpalg_policy_set *ps,
-		 const struct ftpalg_stats *st);	/* {"policy", "counters"} */
-void output_stats(struct printer *p, const struct ftpalg_stats *st);	/* {"counters"} */
-void output_sessions(struct printer *p, const struct ftpalg_session *s, size_t n);
+		 const struct ftpalgctl_stats *st);	/* {"policy", "counters"} */
+void output_stats(struct printer *p, const struct ftpalgctl_stats *st);	/* {"counters"} */
+void output_sessions(struct printer *p, const struct ftpalgctl_session *s, size_t n);
 void output_expectations(struct printer *p, const struct ftpalg_expectation *e,
 			 size_t n);
 void output_event(struct printer *p, const struct ftpalg_event *ev);	/* monitor */

@@ -362,10 +362,10 @@ static void test_requests(void)
 
 	ok(!parse("set active off", &r, err, sizeof(err)) &&
 	   r.cmd == CMD("set") && !r.has_scope &&
-	   r.policy.set == BIT(FTPALG_POLICY_A_ACTIVE) && r.policy.active == 0,
+	   r.policy.keys == BIT(FTPALG_POLICY_A_ACTIVE) && r.policy.active == 0,
 	   "set active off: the default policy, one key");
 	ok(!parse("set passive-window any", &r, err, sizeof(err)) &&
-	   r.policy.set == (BIT(FTPALG_POLICY_A_PASSIVE_MIN) |
+	   r.policy.keys == (BIT(FTPALG_POLICY_A_PASSIVE_MIN) |
 			    BIT(FTPALG_POLICY_A_PASSIVE_MAX)) &&
 	   r.policy.passive_min == 0 && r.policy.passive_max == 0,
 	   "passive-window any: PASSIVE_MIN = PASSIVE_MAX = 0");
@@ -374,7 +374,7 @@ static void test_requests(void)
 	   "passive-window 40000-40100");
 	ok(!parse("set active on bounce allow min-port 0 passive-window 1-2 passive-map on action reset",
 		  &r, err, sizeof(err)) &&
-	   r.policy.set == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_BOUNCE) |
+	   r.policy.keys == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_BOUNCE) |
 			    BIT(FTPALG_POLICY_A_MIN_PORT) |
 			    BIT(FTPALG_POLICY_A_PASSIVE_MIN) |
 			    BIT(FTPALG_POLICY_A_PASSIVE_MAX) |
@@ -397,7 +397,7 @@ static void test_requests(void)
 	ok(!parse("unset server 2001:db8::/32", &r, err, sizeof(err)) &&
 	   r.cmd == CMD("unset") && r.has_scope &&
 	   r.scope.family == AF_INET6 && r.scope.len == 32 &&
-	   !memcmp(r.scope.addr, v6, 16) && !r.policy.set,
+	   !memcmp(r.scope.addr, v6, 16) && !r.policy.keys,
 	   "unset server 2001:db8::/32");
 
 	ok(parse("set server 198.51.100.1/24 active on", &r, err, sizeof(err)) == 2 &&
@@ -426,8 +426,8 @@ static void test_messages(void)
 	const struct nlattr *tb[FTPALG_A_MAX + 1];
 	struct ftpalgctl_request r;
 	struct ftpalg_prefix pfx;
-	struct ftpalg_policy pol;
-	struct ftpalg_stats *st = calloc(1, sizeof(*st));
+	struct ftpalgctl_policy pol;
+	struct ftpalgctl_stats *st = calloc(1, sizeof(*st));
 	struct ftpalg_event ev;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -464,7 +464,7 @@ static void test_messages(void)
 	ok(!msg_parse_top(nlh, tb) && tb[FTPALG_A_POLICY] && tb[FTPALG_A_STATS],
 	   "unknown top-level attribute ignored");
 	ok(!msg_parse_policy(tb[FTPALG_A_POLICY], &pol) &&
-	   pol.set == BIT(FTPALG_POLICY_A_ACTIVE) && pol.active == 1,
+	   pol.keys == BIT(FTPALG_POLICY_A_ACTIVE) && pol.active == 1,
 	   "unknown policy attribute ignored");
 	ok(!msg_parse_stats(tb[FTPALG_A_STATS], st) && st->n == 3 &&
 	   st->c[0].index == FTPALG_STAT_CMD_PORT && st->c[0].value == 3 &&
@@ -522,7 +522,7 @@ static void test_messages(void)
 
 /* ---------------------------------------------------------------- output */
 
-static void fill_all_counters(struct ftpalg_stats *st)
+static void fill_all_counters(struct ftpalgctl_stats *st)
 {
 	st->n = 0;
 	for (unsigned int i = 0; i <= FTPALG_STAT_MAX; i++) {
@@ -534,7 +534,7 @@ static void fill_all_counters(struct ftpalg_stats *st)
 
 static void test_output_policy(void)
 {
-	struct ftpalg_stats *st = calloc(1, sizeof(*st));
+	struct ftpalgctl_stats *st = calloc(1, sizeof(*st));
 	struct ftpalg_scope_policy scopes[2];
 	struct ftpalg_policy_set ps = { 0 };
 	struct ftpalgctl_request r;
@@ -542,7 +542,7 @@ static void test_output_policy(void)
 
 	/* The kernel's default: every key set; two scopes. */
 	ps.have_default = true;
-	ps.def.set = BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_BOUNCE) |
+	ps.def.keys = BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_BOUNCE) |
 		     BIT(FTPALG_POLICY_A_MIN_PORT) | BIT(FTPALG_POLICY_A_PASSIVE_MIN) |
 		     BIT(FTPALG_POLICY_A_PASSIVE_MAX) |
 		     BIT(FTPALG_POLICY_A_PASSIVE_MAP) | BIT(FTPALG_POLICY_A_ACTION);
@@ -582,7 +582,7 @@ static void test_output_policy(void)
 	ps.def.bounce = 7;
 	ps.def.action = 9;
 	ps.nscopes = 1;
-	scopes[0].policy.set = 0;
+	scopes[0].policy.keys = 0;
 	st->n = 0;
 	GOLDEN("show-unknown", output_show(p, &ps, st));
 	free(st);
@@ -638,7 +638,7 @@ static void test_output_events(void)
 
 static void test_output_conntrack(void)
 {
-	struct ftpalg_session s[2] = { 0 };
+	struct ftpalgctl_session s[2] = { 0 };
 	struct ftpalg_expectation e = { 0 };
 
 	s[0].family = AF_INET;
@@ -782,15 +782,15 @@ static void test_batch(void)
 			 IN_RESTORE, &b, &line, err, sizeof(err));
 	ok(!rc && !batch_policy(&b, &ps, &line, err, sizeof(err)) &&
 	   ps.have_default &&
-	   ps.def.set == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_MIN_PORT) |
+	   ps.def.keys == (BIT(FTPALG_POLICY_A_ACTIVE) | BIT(FTPALG_POLICY_A_MIN_PORT) |
 			  BIT(FTPALG_POLICY_A_BOUNCE)) &&
 	   ps.def.active == 1 && ps.def.min_port == 2000 &&
 	   ps.def.bounce == FTPALG_BOUNCE_ALLOW && ps.nscopes == 2 &&
 	   ps.scopes[0].prefix.len == 24 && ps.scopes[0].prefix.family == AF_INET &&
-	   ps.scopes[0].policy.set == (BIT(FTPALG_POLICY_A_ACTIVE) |
+	   ps.scopes[0].policy.keys == (BIT(FTPALG_POLICY_A_ACTIVE) |
 				       BIT(FTPALG_POLICY_A_ACTION)) &&
 	   ps.scopes[0].policy.action == FTPALG_ACTION_RESET &&
-	   ps.scopes[1].policy.set == BIT(FTPALG_POLICY_A_PASSIVE_MAP),
+	   ps.scopes[1].policy.keys == BIT(FTPALG_POLICY_A_PASSIVE_MAP),
 	   "restore: the policy a file leaves (%s)", err);
 	batch_free(&b);
 
@@ -812,7 +812,7 @@ static void test_batch(void)
 		char *buf = calloc(1, size);
 		const struct nlattr *tb[FTPALG_A_MAX + 1], *entry;
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-		struct ftpalg_policy pol;
+		struct ftpalgctl_policy pol;
 		struct ftpalg_prefix p;
 		size_t n = 0;
 		bool same = true;

@@ -172,11 +172,11 @@ static void test_basics(void)
 }
 
 /* Finding 1: a segment ~2^31 past a held line indexes nothing. */
-static void test_held_far(void)
+static void test_withheld_far(void)
 {
 	reset(1);
 	tap(seg(0, "NOOP\r\nPORT 10,0,") == FTP_STREAM_ACCEPT && T.len == 6 &&
-	    (T.st.flags & FTP_STREAM_HELD),
+	    (T.st.flags & FTP_STREAM_WITHHELD),
 	    "NAT: the segment is cut before the held line");
 	tap(seg(0x80000000u - 100, "xxxxxxxxxxxxxxxx") == FTP_STREAM_DROP &&
 	    T.line && T.line->len == 10,
@@ -230,12 +230,12 @@ static void test_forward_jump(void)
 }
 
 /* Finding 5: a hold never overwrites a pending partial line. */
-static void test_hold_over_partial(void)
+static void test_withhold_over_partial(void)
 {
 	reset(1);
 	seg(0, "NOOP\r\n");
 	/* not held: a prefix of a kept line under the session's bound */
-	T.st.flags |= FTP_STREAM_NOHOLD;
+	T.st.flags |= FTP_STREAM_UNREWRITTEN;
 	tap(seg(6, "PO") == FTP_STREAM_ACCEPT &&
 	    (T.st.flags & FTP_STREAM_PARTIAL), "\"PO\" passed on, partial");
 	tap(seg(8, "RT 198,51,100,77,0,25\r\nPORT 1") == STOP &&
@@ -243,7 +243,7 @@ static void test_hold_over_partial(void)
 	    "\"RT 198,51,100,77,...\" completes it: PORT to a third party refused");
 	tap(seg(8, "RT 10,0,0,1,4,1\r\nPORT 1") == FTP_STREAM_ACCEPT &&
 	    judged(0, "PORT 10,0,0,1,4,1\r") && T.len == 17 &&
-	    (T.st.flags & FTP_STREAM_HELD),
+	    (T.st.flags & FTP_STREAM_WITHHELD),
 	    "a benign one completes it, the next line is held (cut)");
 	tap(seg(25, "PORT 10,0,0,1,4,2\r\n") == FTP_STREAM_ACCEPT &&
 	    judged(0, "PORT 10,0,0,1,4,2\r") && T.njudged == 1,
@@ -267,10 +267,10 @@ static void test_replay_port(void)
 int main(void)
 {
 	test_basics();
-	test_held_far();
+	test_withheld_far();
 	test_replay_new_bytes();
 	test_forward_jump();
-	test_hold_over_partial();
+	test_withhold_over_partial();
 	test_replay_port();
 	reset(0);
 	printf("1..%d\n", tests_run);

@@ -482,20 +482,6 @@ cs "injected in order: no PORT" cmd_port -eq 0
 cs "injected in order: no 227" reply_pasv -eq 0
 cs "injected in order: no expectation" expect_created -eq 0
 
-# nft_inner_payload NS: nft in NS can match on the inner header (`@ih`,
-# Linux 5.16+), which the cases that drop chosen segments need.
-nft_inner_payload()
-{
-	nsx "$1" nft -f - >/dev/null 2>&1 <<-EOF || return 1
-	table inet ftpalg_ih_probe {
-		chain c {
-			type filter hook forward priority 0; policy accept;
-			tcp dport 1 @ih,0,8 0x1 accept
-		}
-	}
-	EOF
-	nsx "$1" nft delete table inet ftpalg_ih_probe
-}
 IH_SKIP=
 nft_inner_payload "$NS_R" || IH_SKIP="nft cannot match @ih here (needs Linux 5.16)"
 

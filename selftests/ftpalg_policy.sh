@@ -96,6 +96,14 @@ mon_start()
 	_pids+=($!)
 }
 
+# mon_subscribed NS: a generic netlink socket in NS has joined a
+# multicast group (the monitor's; nothing else in a test netns does).
+mon_subscribed()
+{
+	nsx "$1" awk '$2 == 16 && $4 != "00000000" { f = 1 } END { exit !f }' \
+		/proc/net/netlink
+}
+
 mon_mark() { MON_MARK=$(wc -l < "$MON1"); }
 
 # mon_match FILE MARK JQ-CONDITION: an event after line MARK satisfies it.
@@ -431,8 +439,11 @@ MON1=$TMPD/mon1.jsonl
 MON2=$TMPD/mon2.jsonl
 mon_start "$T1_R" "$MON1"
 MON1_PID=$!
-want_section isolation && mon_start "$T2_R" "$MON2"
-sleep 1
+check "router 1: monitor subscribed" busywait 60000 mon_subscribed "$T1_R"
+if want_section isolation; then
+	mon_start "$T2_R" "$MON2"
+	check "router 2: monitor subscribed" busywait 60000 mon_subscribed "$T2_R"
+fi
 
 # ------------------------------------------------------ default policy
 

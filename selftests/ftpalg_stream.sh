@@ -372,10 +372,13 @@ fi
 # nfq_start HEX BITS: the router queues control segments whose payload
 # starts with the BITS/4 hex digits HEX to a program that deletes the
 # control connection's conntrack while it holds the first one, then lets
-# it go on.
+# it go on.  NFQ_SKIP says why it cannot.
 nfq_start()
 {
 	NFQ_LOG=$TMPD/$CASE.nfq
+	NFQ_SKIP="nft cannot match @ih here (needs Linux 5.16)"
+	nft_inner_payload "$NS_R" || return 1
+	NFQ_SKIP="no NFQUEUE (nft queue)"
 	nsx "$NS_R" nft -f - <<-EOF || return 1
 	table inet ftpalg_nfq {
 		chain q {
@@ -431,7 +434,7 @@ if case_begin f2-nfq-pending "routed: a pending partial line, conntrack deleted 
 			"recv:^200 NOOP" "recv:^200 NOOP" "recv:^200 NOOP"
 		nfq_check "pending line"
 	else
-		ktap_skip "F2 pending line" "no NFQUEUE (nft queue)"
+		ktap_skip "F2 pending line" "$NFQ_SKIP"
 	fi
 	nfq_stop
 	kcheck "F2 pending line"
@@ -629,7 +632,7 @@ if case_begin f2-nfq-held "SNAT: a held line, conntrack deleted under a queued s
 		cs "F2 held line: the PORT start was held" nat_hold -ge 1
 		nfq_check "held line"
 	else
-		ktap_skip "F2 held line" "no NFQUEUE (nft queue)"
+		ktap_skip "F2 held line" "$NFQ_SKIP"
 	fi
 	nfq_stop
 	kcheck "F2 held line"

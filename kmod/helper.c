@@ -456,7 +456,7 @@ static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
 	const char *why = NULL;
 
 	ftpalg_count(s->ct, ftpalg_stream_stat[ev]);
-	/* drops that are not part of normal operation (holds, reordering) */
+	/* drops that are not part of normal operation (withheld lines, reordering) */
 	if (ev == FTP_STREAM_EV_UNJUDGED)
 		why = "dropped bytes never judged";
 	else if (ev == FTP_STREAM_EV_NOMEM)

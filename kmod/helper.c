@@ -403,8 +403,6 @@ static int ftpalg_cb_opaque(void *ctx, const char *bytes, unsigned int len)
 	struct ftpalg_seg *s = ctx;
 	struct ftpalg_conn *st = ftpalg_conn(s);
 
-	if (!ftp_session_opaque(&st->sess))
-		return 0;
 	if (!ftp_session_opaque_segment(&st->sess, ftpalg_ftp_dir(s),
 					(const unsigned char *)bytes, len)) {
 		/* TLS: never parsed, never changed, never dropped */
@@ -586,12 +584,15 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 {
 	struct ftpalg_conn *st = ftpalg_conn(s);
 	struct ftp_session sess = st->sess;
-	unsigned int i;
+	unsigned int i, flags = 0;
 	int ret;
 
+	if (s->ct->status & IPS_NAT_MASK)
+		flags |= FTP_STREAM_SEG_NAT;
+	if (ftp_session_opaque(&sess))
+		flags |= FTP_STREAM_SEG_OPAQUE;
 	ret = ftp_stream_segment(&st->stream[s->dir], seq, ftpalg_ftp_dir(s),
-				 !!(s->ct->status & IPS_NAT_MASK),
-				 &ftpalg_stream_ops, s);
+				 flags, &ftpalg_stream_ops, s);
 	if (ret != FTP_STREAM_ACCEPT)
 		st->sess = sess;	/* its retransmission meets the same */
 	switch (ret) {

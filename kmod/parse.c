@@ -563,22 +563,27 @@ static void ftp_put(struct ftp_out *o, char c)
 		o->overflow = 1;
 }
 
-/* One bounds check per number, not per digit (a 227 rewrite has six). */
+/*
+ * One bounds check per number, not per digit (a 227 rewrite has six), and
+ * the digits written in place, last first.
+ */
 static void ftp_put_dec(struct ftp_out *o, unsigned int v)
 {
-	char tmp[10];
-	unsigned int n = sizeof(tmp);
+	unsigned int n = 1, t;
+	char *d;
 
-	do {
-		tmp[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && n);
-	if (o->size - o->len < sizeof(tmp) - n) {
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	if (o->size - o->len < n) {
 		o->overflow = 1;
 		return;
 	}
-	while (n < sizeof(tmp))
-		o->buf[o->len++] = tmp[n++];
+	o->len += n;
+	d = o->buf + o->len;
+	do {
+		*--d = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
 }
 
 static void ftp_put_hex(struct ftp_out *o, unsigned int v)

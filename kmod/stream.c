@@ -29,11 +29,25 @@ struct ftp_seg {
 	unsigned int adj_seq;
 };
 
+/*
+ * Eight bytes a step until a word holds an LF (a 227 line is ~50 bytes):
+ * ((b & 0x7f) + 0x7f) | b has the top bit clear only for b == 0, with no
+ * carry between bytes, so any byte order gives the same answer.
+ */
 static const char *ftp_find_lf(const char *p, unsigned int len)
 {
-	unsigned int i;
+	const unsigned long long low7 = 0x7f7f7f7f7f7f7f7fULL;
+	const unsigned long long lfs = 0x0a0a0a0a0a0a0a0aULL;
+	unsigned long long w;
+	unsigned int i = 0;
 
-	for (i = 0; i < len; i++)
+	for (; i + 8 <= len; i += 8) {
+		__builtin_memcpy(&w, p + i, sizeof(w));
+		w ^= lfs;
+		if ((((w & low7) + low7) | w | low7) != ~0ULL)
+			break;
+	}
+	for (; i < len; i++)
 		if (p[i] == '\n')
 			return p + i;
 	return FTP_NULL;
@@ -369,11 +383,14 @@ static int ftp_withheld_segment(struct ftp_seg *g, struct ftp_stream *st,
 
 static int ftp_continue(struct ftp_seg *g, unsigned int *pos)
 {
-	const char *lf = ftp_find_lf(g->data + *pos, g->len - *pos);
 	struct ftp_stream_line *line;
 	unsigned int take, start;
+	const char *lf;
 	int ret, change;
 
+	if (!(g->st.flags & (FTP_STREAM_SKIP | FTP_STREAM_PARTIAL)))
+		return FTP_STREAM_ACCEPT;	/* the common case: a line starts */
+	lf = ftp_find_lf(g->data + *pos, g->len - *pos);
 	if (g->st.flags & FTP_STREAM_SKIP) {
 		if (!lf) {
 			*pos = g->len;
@@ -383,8 +400,6 @@ static int ftp_continue(struct ftp_seg *g, unsigned int *pos)
 		g->st.flags &= ~(FTP_STREAM_SKIP | FTP_STREAM_UNREWRITTEN);
 		return FTP_STREAM_ACCEPT;
 	}
-	if (!(g->st.flags & FTP_STREAM_PARTIAL))
-		return FTP_STREAM_ACCEPT;
 
 	line = g->ops->linebuf(g->ctx, 0);
 	if (!line) {
@@ -430,7 +445,7 @@ static int ftp_continue(struct ftp_seg *g, unsigned int *pos)
 
 /* The last bytes, a line without its LF yet, from @pos on. */
 static int ftp_tail(struct ftp_seg *g, struct ftp_stream *st,
-		    unsigned int pos, int nat)
+		    unsigned int pos, unsigned int flags)
 {
 	const char *p = g->data + pos;
 	unsigned int len = g->len - pos;
@@ -439,7 +454,8 @@ static int ftp_tail(struct ftp_seg *g, struct ftp_stream *st,
 
 	if (ftp_prepare(g))
 		return ftp_abort(g, FTP_STREAM_DROP);
-	if (nat && !(g->st.flags & FTP_STREAM_UNREWRITTEN) && len <= FTP_LINE_MAX &&
+	if ((flags & FTP_STREAM_SEG_NAT) &&
+	    !(g->st.flags & FTP_STREAM_UNREWRITTEN) && len <= FTP_LINE_MAX &&
 	    ftp_line_interest(p, len, g->dir) != FTP_LINE_BORING) {
 		/* to be rewritten it must arrive whole: withhold it */
 		line = g->ops->linebuf(g->ctx, 1);
@@ -485,15 +501,17 @@ static int ftp_opaque_rest(struct ftp_seg *g, struct ftp_stream *st)
 
 /* The new bytes, from next_seq at payload offset @pos on. */
 static int ftp_new(struct ftp_seg *g, struct ftp_stream *st, unsigned int pos,
-		   int nat)
+		   unsigned int flags)
 {
 	int ret, change;
 
-	ret = g->ops->opaque(g->ctx, g->data + pos, g->len - pos);
-	if (ret == 1)
-		return ftp_opaque_rest(g, st);
-	if (ret == 2)
-		ftp_stream_restart(&g->st);
+	if (flags & FTP_STREAM_SEG_OPAQUE) {
+		ret = g->ops->opaque(g->ctx, g->data + pos, g->len - pos);
+		if (ret == 1)
+			return ftp_opaque_rest(g, st);
+		if (ret == 2)
+			ftp_stream_restart(&g->st);
+	}
 
 	if (g->st.flags & FTP_STREAM_WITHHELD) {
 		ret = ftp_withheld_segment(g, st, pos);
@@ -515,7 +533,7 @@ static int ftp_new(struct ftp_seg *g, struct ftp_stream *st, unsigned int pos,
 		unsigned int len;
 
 		if (!lf)
-			return ftp_tail(g, st, pos, nat);
+			return ftp_tail(g, st, pos, flags);
 		len = lf - p;
 		if (len > FTP_LINE_MAX) {
 			/* the same verdict as when it arrives in pieces */
@@ -548,7 +566,7 @@ static int ftp_in_gap(const struct ftp_seg *g)
 }
 
 int ftp_stream_segment(struct ftp_stream *st, unsigned int seq,
-		       enum ftp_dir dir, int nat,
+		       enum ftp_dir dir, unsigned int flags,
 		       const struct ftp_stream_ops *ops, void *ctx)
 {
 	struct ftp_seg g = {
@@ -600,7 +618,7 @@ int ftp_stream_segment(struct ftp_stream *st, unsigned int seq,
 		/* a retransmission: judged before; ahead_count stays */
 		return FTP_STREAM_ACCEPT;
 	}
-	return ftp_new(&g, st, old + g.delta, nat);
+	return ftp_new(&g, st, old + g.delta, flags);
 }
 
 void ftp_stream_start(struct ftp_stream *st, unsigned int seq)

@@ -156,8 +156,8 @@ struct ftp_stream_ops {
 	/* Cut the payload at @off: 0 or non-zero. */
 	int (*trim)(void *ctx, unsigned int off);
 	/*
-	 * The connection is opaque (TLS): 1 to pass the bytes unparsed, 0
-	 * to parse them, 2 when they end it (the caller restarts the other
+	 * The opaque connection's bytes: 1 to pass them unparsed, 0 to
+	 * parse them, 2 when they end it (the caller restarts the other
 	 * direction at a line start, this call this one).
 	 */
 	int (*opaque)(void *ctx, const char *bytes, unsigned int len);
@@ -167,16 +167,21 @@ struct ftp_stream_ops {
 	void (*event)(void *ctx, enum ftp_stream_event ev);
 };
 
+/* ftp_stream_segment() @flags */
+#define FTP_STREAM_SEG_NAT	0x01	/* lines of interest are rewritten */
+#define FTP_STREAM_SEG_OPAQUE	0x02	/* TLS: ops->opaque() judges the bytes */
+
 /*
  * One segment of the direction @st (@dir), starting at sequence number
- * @seq, its payload from ops->data(); under NAT (@nat) lines of interest
- * are withheld until whole.  Returns FTP_STREAM_ACCEPT or
- * FTP_STREAM_DROP with @st updated, or a callback's stop value with @st,
- * the line buffer and aux as they were (the segment was not seen: its
- * retransmission meets the same state).
+ * @seq, its payload from ops->data(); under NAT lines of interest are
+ * withheld until whole.  ops->opaque() is asked only with
+ * FTP_STREAM_SEG_OPAQUE (the connection was opaque before the segment).
+ * Returns FTP_STREAM_ACCEPT or FTP_STREAM_DROP with @st updated, or a
+ * callback's stop value with @st, the line buffer and aux as they were
+ * (the segment was not seen: its retransmission meets the same state).
  */
 int ftp_stream_segment(struct ftp_stream *st, unsigned int seq,
-		       enum ftp_dir dir, int nat,
+		       enum ftp_dir dir, unsigned int flags,
 		       const struct ftp_stream_ops *ops, void *ctx);
 
 /* The connection's handshake: its first byte, @seq, starts a line. */

@@ -532,8 +532,9 @@ static int alg(const struct seg *sg, int lost_after)
 		if (M.pickup_off >= M.slen)
 			M.resynced = 1;
 	}
-	ret = ftp_stream_segment(&M.st, cur.seq, FTP_DIR_CLIENT, M.nat, &ops,
-				 NULL);
+	ret = ftp_stream_segment(&M.st, cur.seq, FTP_DIR_CLIENT,
+				 (M.nat ? FTP_STREAM_SEG_NAT : 0) |
+				 (M.opaque ? FTP_STREAM_SEG_OPAQUE : 0), &ops, NULL);
 	CHECK(ret == FTP_STREAM_ACCEPT || ret == FTP_STREAM_DROP ||
 	      ret == STOP_REFUSED);
 	if (ret == FTP_STREAM_ACCEPT) {

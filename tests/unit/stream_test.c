@@ -142,8 +142,8 @@ static int seg(unsigned int off, const char *text)
 	T.len = strlen(text);
 	memcpy(T.data, text, T.len);
 	T.njudged = 0;
-	ret = ftp_stream_segment(&T.st, ISN + off, FTP_DIR_CLIENT, T.nat,
-				 &ops, NULL);
+	ret = ftp_stream_segment(&T.st, ISN + off, FTP_DIR_CLIENT,
+				 T.nat ? FTP_STREAM_SEG_NAT : 0, &ops, NULL);
 	if (!(T.st.flags & FTP_STREAM_LINEBUF)) {
 		free(T.line);
 		T.line = NULL;

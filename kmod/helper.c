@@ -615,28 +615,58 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 	return NF_ACCEPT;
 }
 
-/*
- * A segment with payload, once established.  Out of line: the pure ACKs,
- * every other packet, do not pay for its stack, which kernels built with
- * INIT_STACK_ALL_ZERO clear on every call.
- */
-static noinline int ftpalg_payload(struct sk_buff *skb, unsigned int protoff,
-				   unsigned int dataoff, u32 seq,
-				   struct nf_conn *ct,
-				   enum ip_conntrack_info ctinfo)
+static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
+		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct ftpalg_conn *st = nfct_help_data(ct);
 	struct ftpalg_ext *unused = NULL;
-	struct ftpalg_seg s = {
-		.skb = skb,
-		.ct = ct,
-		.ctinfo = ctinfo,
-		.dir = CTINFO2DIR(ctinfo),
-		.protoff = protoff,
-		.dataoff = dataoff,
-		.len = skb->len - dataoff,
-	};
+	const struct tcphdr *th;
+	struct ftpalg_seg s;
+	struct tcphdr _th;
+	u32 seq;
 	int ret;
+
+	/*
+	 * Unloading: conntracks keep pointing at this helper until after
+	 * its expectations are destroyed, so create none from now on.
+	 */
+	if (READ_ONCE(ftpalg_exiting))
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	if (th->syn && !th->rst) {
+		/* the first byte of this direction starts a line */
+		spin_lock_bh(ftpalg_lock(ct));
+		ftp_stream_start(&st->stream[CTINFO2DIR(ctinfo)],
+				 ntohl(th->seq) + 1);
+		spin_unlock_bh(ftpalg_lock(ct));
+		return NF_ACCEPT;
+	}
+	/* Nothing else before the handshake completes is FTP. */
+	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
+		return NF_ACCEPT;
+	s.dataoff = protoff + th->doff * 4;
+	if (s.dataoff >= skb->len)
+		return NF_ACCEPT;	/* pure ACK */
+	seq = ntohl(th->seq);
+
+	s.skb = skb;
+	s.ct = ct;
+	s.ctinfo = ctinfo;
+	s.dir = CTINFO2DIR(ctinfo);
+	s.protoff = protoff;
+	s.len = skb->len - s.dataoff;
+	s.delta = 0;
+	s.adj_delta = 0;
+	s.adj_seq = 0;
+	s.rewrites = 0;
+	s.expected = 0;
+	s.exp_replaces = false;
+	s.fixed_len = false;
+	s.announced = 0;
+	s.n_refused = 0;
+	s.copy = NULL;
 
 	/* the helper area starts zeroed: a fresh session */
 	spin_lock_bh(ftpalg_lock(ct));
@@ -668,42 +698,6 @@ out:
 	if (unused)
 		ftpalg_ext_release(unused);
 	return ret;
-}
-
-static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
-		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
-{
-	const struct tcphdr *th;
-	struct tcphdr _th;
-	unsigned int dataoff;
-
-	/*
-	 * Unloading: conntracks keep pointing at this helper until after
-	 * its expectations are destroyed, so create none from now on.
-	 */
-	if (READ_ONCE(ftpalg_exiting))
-		return NF_ACCEPT;
-	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
-	if (!th)
-		return NF_ACCEPT;
-	if (th->syn && !th->rst) {
-		/* the first byte of this direction starts a line */
-		struct ftpalg_conn *st = nfct_help_data(ct);
-
-		spin_lock_bh(ftpalg_lock(ct));
-		ftp_stream_start(&st->stream[CTINFO2DIR(ctinfo)],
-				 ntohl(th->seq) + 1);
-		spin_unlock_bh(ftpalg_lock(ct));
-		return NF_ACCEPT;
-	}
-	/* Nothing else before the handshake completes is FTP. */
-	if (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY)
-		return NF_ACCEPT;
-	dataoff = protoff + th->doff * 4;
-	if (dataoff >= skb->len)
-		return NF_ACCEPT;	/* pure ACK */
-	return ftpalg_payload(skb, protoff, dataoff, ntohl(th->seq), ct,
-			      ctinfo);
 }
 
 /*

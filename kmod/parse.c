@@ -572,8 +572,7 @@ static void ftp_put_dec(struct ftp_out *o, unsigned int v)
 	unsigned int n = 1, t;
 	char *d;
 
-	/* t wraps after 10^9, when n < 10 has already ended the loop */
-	for (t = 10; n < 10 && v >= t; t *= 10)
+	for (t = v; t >= 10; t /= 10)
 		n++;
 	if (o->size - o->len < n) {
 		o->overflow = 1;

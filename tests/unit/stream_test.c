@@ -264,6 +264,65 @@ static void test_replay_port(void)
 	    "a piece of a rewritten line cannot be rewritten: dropped");
 }
 
+/*
+ * The LF search goes eight bytes a step: an LF at every offset of a long
+ * line, after bytes that differ from LF in one bit (0x8a, 0x0b, 0x0e,
+ * 0x1a), ends the line there, and only there.
+ */
+static void test_line_ends(void)
+{
+	static const char near_lf[] = "\x8a\x0b\x0e\x1a";
+	char text[64], want[64];
+	unsigned int n, i, bad = 0;
+
+	for (n = 1; n <= 40; n++) {
+		reset(0);
+		for (i = 0; i < n; i++)
+			text[i] = near_lf[i % 4];
+		memcpy(want, text, n);
+		want[n] = 0;
+		memcpy(text + n, "\nNOOP\r\n", 8);
+		text[n + 8] = 0;
+		if (seg(0, text) != FTP_STREAM_ACCEPT || T.njudged != 2 ||
+		    !judged(0, want) || !judged(1, "NOOP\r") ||
+		    T.judged_seq[1] != ISN + n + 1)
+			bad++;
+	}
+	tap(!bad, "an LF after 1 to 40 bytes that differ from it in one bit ends the line there");
+}
+
+/* ops->opaque() is asked only when the caller says the connection is. */
+static int opaque_calls;
+
+static int cb_opaque_tls(void *ctx, const char *bytes, unsigned int len)
+{
+	(void)ctx;
+	(void)bytes;
+	(void)len;
+	opaque_calls++;
+	return 1;
+}
+
+static void test_opaque_flag(void)
+{
+	struct ftp_stream_ops tls = ops;
+	int ret;
+
+	tls.opaque = cb_opaque_tls;
+	reset(0);
+	T.len = 6;
+	memcpy(T.data, "NOOP\r\n", 6);
+	ret = ftp_stream_segment(&T.st, ISN, FTP_DIR_CLIENT, 0, &tls, NULL);
+	tap(ret == FTP_STREAM_ACCEPT && !opaque_calls && T.njudged == 1,
+	    "not opaque: ops->opaque() is not asked, the line is judged");
+	T.njudged = 0;
+	ret = ftp_stream_segment(&T.st, ISN + 6, FTP_DIR_CLIENT,
+				 FTP_STREAM_SEG_OPAQUE, &tls, NULL);
+	tap(ret == FTP_STREAM_ACCEPT && opaque_calls == 1 && !T.njudged &&
+	    T.st.next_seq == ISN + 12,
+	    "opaque: ops->opaque() passes the bytes unparsed");
+}
+
 int main(void)
 {
 	test_basics();
@@ -272,6 +331,8 @@ int main(void)
 	test_forward_jump();
 	test_withhold_over_partial();
 	test_replay_port();
+	test_line_ends();
+	test_opaque_flag();
 	reset(0);
 	printf("1..%d\n", tests_run);
 	return tests_failed ? 1 : 0;

@@ -63,10 +63,13 @@ static inline bool ftpalg_log_allowed(const struct nf_conn *ct)
 	return __ratelimit(&ftpalg_pernet(nf_ct_net(ct))->log_rs);
 }
 
+struct ftpalg_conn;
+
 /* One control-connection segment while the helper works on it. */
 struct ftpalg_seg {
 	struct sk_buff *skb;
 	struct nf_conn *ct;
+	struct ftpalg_conn *conn;	/* nfct_help_data(ct), looked up once */
 	enum ip_conntrack_info ctinfo;
 	enum ip_conntrack_dir dir;
 	unsigned int protoff;

@@ -297,7 +297,7 @@ static enum ftpalg_outcome ftpalg_line(struct ftpalg_seg *s,
 
 static struct ftpalg_conn *ftpalg_conn(const struct ftpalg_seg *s)
 {
-	return nfct_help_data(s->ct);
+	return s->conn;
 }
 
 static const char *ftpalg_cb_data(void *ctx, unsigned int *len)
@@ -618,9 +618,9 @@ static int ftpalg_segment(struct ftpalg_seg *s, u32 seq)
 static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
 		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
-	struct ftpalg_conn *st = nfct_help_data(ct);
 	struct ftpalg_ext *unused = NULL;
 	const struct tcphdr *th;
+	struct ftpalg_conn *st;
 	struct ftpalg_seg s;
 	struct tcphdr _th;
 	u32 seq;
@@ -637,6 +637,7 @@ static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
 		return NF_ACCEPT;
 	if (th->syn && !th->rst) {
 		/* the first byte of this direction starts a line */
+		st = nfct_help_data(ct);
 		spin_lock_bh(ftpalg_lock(ct));
 		ftp_stream_start(&st->stream[CTINFO2DIR(ctinfo)],
 				 ntohl(th->seq) + 1);
@@ -650,9 +651,11 @@ static int ftpalg_help(struct sk_buff *skb, unsigned int protoff,
 	if (s.dataoff >= skb->len)
 		return NF_ACCEPT;	/* pure ACK */
 	seq = ntohl(th->seq);
+	st = nfct_help_data(ct);
 
 	s.skb = skb;
 	s.ct = ct;
+	s.conn = st;
 	s.ctinfo = ctinfo;
 	s.dir = CTINFO2DIR(ctinfo);
 	s.protoff = protoff;

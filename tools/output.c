@@ -288,14 +288,25 @@ static void print_session(struct printer *p, const struct ftpalgctl_session *s)
 	print_close_object(p);
 }
 
-void output_sessions(struct printer *p, const struct ftpalgctl_session *s, size_t n)
+/* A listing: {"NAME": [...]} in JSON, a line per item in text. */
+static void print_list_open(struct printer *p, const char *name)
 {
 	print_open_object(p, NULL);
-	print_open_array(p, "sessions");
-	for (size_t i = 0; i < n; i++)
-		print_session(p, &s[i]);
+	print_open_array(p, name);
+}
+
+static void print_list_close(struct printer *p)
+{
 	print_close_array(p);
 	print_close_object(p);
+}
+
+void output_sessions(struct printer *p, const struct ftpalgctl_session *s, size_t n)
+{
+	print_list_open(p, "sessions");
+	for (size_t i = 0; i < n; i++)
+		print_session(p, &s[i]);
+	print_list_close(p);
 }
 
 static void print_expectation(struct printer *p,
@@ -339,10 +350,8 @@ static void print_expectation(struct printer *p,
 void output_expectations(struct printer *p, const struct ftpalg_expectation *e,
 			 size_t n)
 {
-	print_open_object(p, NULL);
-	print_open_array(p, "expectations");
+	print_list_open(p, "expectations");
 	for (size_t i = 0; i < n; i++)
 		print_expectation(p, &e[i]);
-	print_close_array(p);
-	print_close_object(p);
+	print_list_close(p);
 }

@@ -438,7 +438,7 @@ static struct ftp_stream_aux *ftpalg_cb_aux(void *ctx, int create)
 }
 
 static const enum ftpalg_stat ftpalg_stream_stat[] = {
-	[FTP_STREAM_EV_WITHHELD]		= FTPALG_STAT_NAT_HOLD,
+	[FTP_STREAM_EV_WITHHELD]	= FTPALG_STAT_NAT_HOLD,
 	[FTP_STREAM_EV_WITHHOLD_FAILED]	= FTPALG_STAT_NAT_FAILED,
 	[FTP_STREAM_EV_REASSEMBLED]	= FTPALG_STAT_REASSEMBLED,
 	[FTP_STREAM_EV_OVERLONG]	= FTPALG_STAT_OVERLONG,
@@ -454,7 +454,7 @@ static void ftpalg_cb_event(void *ctx, enum ftp_stream_event ev)
 	const char *why = NULL;
 
 	ftpalg_count(s->ct, ftpalg_stream_stat[ev]);
-	/* drops that are not part of normal operation (withheld lines, reordering) */
+	/* drops outside normal operation (withheld lines, reordering) */
 	if (ev == FTP_STREAM_EV_UNJUDGED)
 		why = "dropped bytes never judged";
 	else if (ev == FTP_STREAM_EV_NOMEM)

@@ -654,7 +654,7 @@ static void reset_model(void)
 /* Retransmit from what the receiver has, a line at a time. */
 static void drain(void)
 {
-	unsigned int target = M.slen, round, p;
+	unsigned int target = M.slen, round, p, lines = 1;
 	const char *bad = NULL;
 
 	for (p = 0; p < M.slen; p++)
@@ -665,8 +665,11 @@ static void drain(void)
 		}
 	if (bad)
 		target = bad - M.sbuf;
+	/* random bytes may hold many LFs: a few rounds for each line */
+	for (p = 0; p < target; p++)
+		lines += M.sbuf[p] == '\n';
 	M.fail_alloc = M.fail_mangle = 0;
-	for (round = 0; round < 4 * 40 + 16; round++) {
+	for (round = 0; round < 4 * lines + 16; round++) {
 		unsigned int r = readable(), from, len;
 		const char *e;
 		struct seg *s;

@@ -959,13 +959,14 @@ pair_wait()
 		diag "$(tail -n 5 "$TMPD/batch-client.log" "$P_CLOG" 2>&1)"
 		busywait 10000 exists "$BATCH/$K.client.rc" && read -r CRC < "$BATCH/$K.client.rc"
 	fi
-	# a server that ran its steps and serves on is stopped at once; one
-	# still in a step may be behind the client on a loaded machine
+	# a server still in a step may be behind the client on a loaded
+	# machine; one serving on ends when the client's close reaches it,
+	# and is stopped if that does not come soon (a dropped FIN)
 	if ! busywait 150000 server_settled; then
 		: > "$BATCH/$K.abort"
 		echo "# $P_NAME: the server did not finish its steps"
 	fi
-	if ! exists "$BATCH/$K.server.rc"; then
+	if ! busywait 3000 exists "$BATCH/$K.server.rc"; then
 		: > "$BATCH/$K.abort"
 		busywait 10000 exists "$BATCH/$K.server.rc" ||
 			diag "$(tail -n 5 "$TMPD/batch-server.log" "$P_SLOG" 2>&1)"

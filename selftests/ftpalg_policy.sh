@@ -100,6 +100,7 @@ mon_start()
 # multicast group (the monitor's; nothing else in a test netns does).
 mon_subscribed()
 {
+	# shellcheck disable=SC2016 # awk's own fields
 	nsx "$1" awk '$2 == 16 && $4 != "00000000" { f = 1 } END { exit !f }' \
 		/proc/net/netlink
 }
